@@ -1,0 +1,1 @@
+"""Hindsight: a public ledger of AI predictions and how they turned out."""

@@ -1,0 +1,77 @@
+"""The hindsight command: check, build, serve and the rest of the ledger's life cycle."""
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from . import build as pipeline
+from .validate import ValidationFailed
+
+SUMMARY = ("documents", "sections", "claims", "topics", "resolutions", "evidence")
+
+
+def _progress(n, total):
+    if n == total or n % 500 == 0:
+        click.echo(f"  read {n:,}/{total:,} documents", err=True)
+
+
+def _fail(e):
+    for problem in e.problems:
+        click.secho(str(problem), fg="red", err=True)
+    raise click.ClickException(f"{len(e.problems)} problem(s) found; nothing was written")
+
+
+@click.group()
+@click.version_option(package_name="hindsight")
+def cli():
+    """Hindsight: a public ledger of AI predictions and how they turned out."""
+
+
+@cli.command()
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=pipeline.DEFAULT_SEEDS, show_default=True)
+def check(seeds):
+    """Validate seeds/ without building: every problem with file:line."""
+    try:
+        counts = pipeline.check(seeds, _progress)
+    except ValidationFailed as e:
+        _fail(e)
+    click.echo("OK: " + ", ".join(f"{counts.get(k, 0):,} {k}" for k in SUMMARY))
+
+
+@cli.command()
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=pipeline.DEFAULT_SEEDS, show_default=True)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=pipeline.DEFAULT_DB, show_default=True)
+def build(seeds, db):
+    """Validate seeds/ and build the SQLite database (swapped in only on success)."""
+    click.echo(f"Building {db} from {seeds}", err=True)
+    try:
+        counts = pipeline.build(seeds, db, _progress)
+    except ValidationFailed as e:
+        _fail(e)
+    click.echo(f"Built {db}: " + ", ".join(f"{counts.get(k, 0):,} {k}" for k in SUMMARY) + f" in {counts['seconds']}s")
+
+
+@cli.command()
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=pipeline.DEFAULT_SEEDS, show_default=True)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=pipeline.DEFAULT_DB, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True)
+@click.option("--rebuild/--no-rebuild", default=False, help="Build even when the database exists.")
+def serve(seeds, db, host, port, rebuild):
+    """Build if needed, then serve the database read-only with Datasette."""
+    if rebuild or not db.exists():
+        click.get_current_context().invoke(build, seeds=seeds, db=db)
+    root = pipeline.PACKAGE_ROOT
+    args = [sys.executable, "-m", "datasette", "serve", "-i", str(db),
+            "--metadata", str(root / "metadata.yml"), "--plugins-dir", str(root / "plugins"),
+            "--host", host, "--port", str(port)]
+    for extra, flag in (("templates", "--template-dir"), ("static", "--static")):
+        if (root / extra).is_dir():
+            args += [flag, str(root / extra)] if extra == "templates" else [flag, f"static:{root / extra}"]
+    click.echo(f"Serving on http://{host}:{port}/", err=True)
+    raise SystemExit(subprocess.call(args))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,98 @@
+"""The database schema and the bulk inserts into it (sqlite-utils)."""
+from .validate import VERDICTS
+
+VERDICT_ROWS = [
+    # id, label, score, strict, lenient, in_denominator, colour, description
+    ("correct", "Correct", 1.0, 1.0, 1.0, 1, "#1a7f37", "Happened as stated, by the horizon."),
+    ("partially_correct", "Partially correct", 0.5, 0.0, 1.0, 1, "#9a6700", "Happened in part, in a weaker form, or late."),
+    ("incorrect", "Incorrect", 0.0, 0.0, 0.0, 1, "#cf222e", "Did not happen by the horizon, or the observation was wrong."),
+    ("too_early", "Too early", None, None, None, 0, "#0969da", "The horizon has not passed and it has not happened yet."),
+    ("unresolvable", "Unresolvable", None, None, None, 0, "#6e7781", "Too vague, or the evidence to decide it is not available."),
+]
+assert tuple(v[0] for v in VERDICT_ROWS) == VERDICTS
+
+# table: (columns, primary key, foreign keys as (column, other table, other column))
+TABLES = {
+    "verdicts": (
+        {"id": str, "label": str, "score": float, "strict_score": float, "lenient_score": float,
+         "in_denominator": int, "color": str, "description": str},
+        "id", [],
+    ),
+    "publishers": ({"id": str, "name": str, "url": str, "description": str}, "id", []),
+    "authors": (
+        {"id": str, "name": str, "role": str, "publisher_id": str},
+        "id", [("publisher_id", "publishers", "id")],
+    ),
+    "documents": (
+        {"id": str, "title": str, "publisher_id": str, "published": str, "published_note": str, "url": str,
+         "kind": str, "format": str, "file": str, "sha256": str, "bytes": int, "claim_count": int,
+         "front_matter": str, "markdown": str, "text": str},
+        "id", [("publisher_id", "publishers", "id")],
+    ),
+    "document_authors": (
+        {"document_id": str, "author_id": str}, ("document_id", "author_id"),
+        [("document_id", "documents", "id"), ("author_id", "authors", "id")],
+    ),
+    "sections": (
+        {"id": str, "document_id": str, "position": int, "heading": str, "level": int,
+         "start": int, "end": int, "body_end": int},
+        "id", [("document_id", "documents", "id")],
+    ),
+    "topics": (
+        {"id": str, "name": str, "parent_id": str, "description": str, "depth": int, "path": str},
+        "id", [("parent_id", "topics", "id")],
+    ),
+    "topic_closure": (
+        {"ancestor_id": str, "topic_id": str, "distance": int}, ("ancestor_id", "topic_id"),
+        [("ancestor_id", "topics", "id"), ("topic_id", "topics", "id")],
+    ),
+    "claims": (
+        {"id": str, "document_id": str, "section_id": str, "author_id": str, "kind": str, "statement": str,
+         "quote": str, "quote_start": int, "quote_end": int, "made": str, "horizon": str,
+         "horizon_inferred": int, "verdict": str, "resolved": str, "confidence": str},
+        "id", [("document_id", "documents", "id"), ("section_id", "sections", "id"),
+               ("author_id", "authors", "id"), ("verdict", "verdicts", "id")],
+    ),
+    "claim_topics": (
+        {"claim_id": str, "topic_id": str}, ("claim_id", "topic_id"),
+        [("claim_id", "claims", "id"), ("topic_id", "topics", "id")],
+    ),
+    "resolutions": (
+        {"id": str, "claim_id": str, "seq": int, "verdict": str, "resolved": str, "resolver": str,
+         "confidence": str, "rationale": str, "is_current": int},
+        "id", [("claim_id", "claims", "id"), ("verdict", "verdicts", "id")],
+    ),
+    "evidence": (
+        {"id": str, "resolution_id": str, "claim_id": str, "title": str, "url": str, "date": str},
+        "id", [("resolution_id", "resolutions", "id"), ("claim_id", "claims", "id")],
+    ),
+}
+
+NOT_NULL = {
+    "documents": {"title", "published", "sha256", "text"},
+    "claims": {"document_id", "kind", "quote", "quote_start", "quote_end", "statement"},
+    "resolutions": {"claim_id", "verdict"},
+}
+
+
+def create_schema(db):
+    for name, (columns, pk, fks) in TABLES.items():
+        db[name].create(columns, pk=pk, foreign_keys=fks, not_null=NOT_NULL.get(name, ()))
+    db["verdicts"].insert_all(
+        dict(zip(("id", "label", "score", "strict_score", "lenient_score", "in_denominator", "color", "description"), v))
+        for v in VERDICT_ROWS
+    )
+
+
+def create_indexes(db):
+    """An index on every foreign key, plus the columns pages sort and filter by."""
+    for name, (_, _, fks) in TABLES.items():
+        for column, _, _ in fks:
+            db[name].create_index([column], if_not_exists=True)
+    db["claims"].create_index(["kind", "verdict"], if_not_exists=True)
+    db["claims"].create_index(["made"], if_not_exists=True)
+    db["resolutions"].create_index(["resolved"], if_not_exists=True)
+
+
+def insert(db, table, rows):
+    db[table].insert_all(rows, batch_size=2000)

@@ -1,0 +1,103 @@
+"""What every reader returns, and the markdown -> plain text step they share."""
+import re
+from dataclasses import dataclass, field
+
+import frontmatter
+import yaml
+
+
+class ReaderError(ValueError):
+    """A document that cannot be read; ``line`` is 1-based within the file, when known."""
+
+    def __init__(self, message, line=None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class Section:
+    heading: str
+    level: int
+    start: int  # offset of the heading text in ReadDocument.text
+    end: int  # end of the heading text
+    body_end: int = 0  # end of the section: the next heading of the same or higher level
+
+
+@dataclass
+class ReadDocument:
+    format: str
+    markdown: str
+    text: str
+    sections: list = field(default_factory=list)
+    front_matter: dict = field(default_factory=dict)
+
+
+def split_front_matter(raw):
+    """Return (metadata, body). Broken YAML is a ReaderError with the line it is on."""
+    if not raw.startswith("---"):
+        return {}, raw
+    try:
+        metadata, body = frontmatter.parse(raw)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 2 if mark else 1  # +1 for the opening ---, +1 for 1-based
+        raise ReaderError(f"front matter is not valid YAML: {getattr(e, 'problem', e)}", line) from None
+    if not isinstance(metadata, dict):
+        raise ReaderError("front matter must be a YAML mapping (key: value lines)", 2)
+    if body == raw:
+        raise ReaderError("front matter opened with --- is never closed with a --- line", 1)
+    return metadata, body
+
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+")
+_BLOCKQUOTE = re.compile(r"^[ \t]*>[ \t]?")
+_LINK = re.compile(r"!?\[((?:\\.|[^\]\\]|\[[^\]]*\])*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPH = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])|(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
+_CODE = re.compile(r"`+([^`]*)`+")
+_TAG = re.compile(r"<[^>\n]*>")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+_PROTECT = 0xE000  # escaped characters hide in the private-use area while markup is removed
+
+
+def inline_text(line):
+    """Markdown inline markup -> the text a reader sees."""
+    line = _ESCAPE.sub(lambda m: chr(_PROTECT + ord(m.group(1))), line)
+    line = _CODE.sub(r"\1", line)
+    line = _LINK.sub(r"\1", line)
+    line = _TAG.sub("", line)
+    line = _STRONG.sub(r"\2", line)
+    line = _EMPH.sub(lambda m: m.group(1) or m.group(2), line)
+    return re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - _PROTECT), line)
+
+
+def render_text(markdown):
+    """Plain text of a markdown body, line for line, and the sections its ATX headings open."""
+    out, sections, offset = [], [], 0
+    for line in markdown.split("\n"):
+        heading = _HEADING.match(line)
+        if heading:
+            text = inline_text(heading.group(2)).strip()
+            sections.append(Section(text, len(heading.group(1)), offset, offset + len(text)))
+        else:
+            text = inline_text(_LIST_MARKER.sub("", _BLOCKQUOTE.sub("", line))).rstrip()
+        out.append(text)
+        offset += len(text) + 1
+    text = "\n".join(out).strip("\n")
+    shift = len("\n".join(out)) - len("\n".join(out).lstrip("\n"))
+    for s in sections:
+        s.start -= shift
+        s.end -= shift
+    close_sections(sections, len(text))
+    return text, sections
+
+
+def close_sections(sections, text_length):
+    """Each section runs to the next heading of the same or a higher level."""
+    for i, s in enumerate(sections):
+        s.body_end = next(
+            (n.start for n in sections[i + 1:] if n.level <= s.level), text_length
+        )

@@ -1,0 +1,35 @@
+"""Front matter followed by an outline: emoji-led lines are headings, the lines under them points."""
+import unicodedata
+
+from ..hookspecs import hookimpl
+from .base import ReadDocument, render_text, split_front_matter
+
+
+def _emoji_led(line):
+    return bool(line) and unicodedata.category(line[0]) == "So"
+
+
+class EmojiOutlineReader:
+    name = "emoji_outline"
+
+    def detect(self, raw):
+        lines = raw.splitlines()
+        led = sum(map(_emoji_led, lines))
+        return 30 if led >= 3 and not any(line.startswith("#") for line in lines) else 0
+
+    def read(self, raw):
+        metadata, body = split_front_matter(raw)
+        blocks = []
+        for line in body.strip("\n").splitlines():
+            if _emoji_led(line):
+                blocks.append(f"\n## {line.strip()}\n")
+            elif line.strip():
+                blocks.append(f"- {line.strip()}")
+        markdown = "\n".join(blocks).strip("\n") + "\n"
+        text, sections = render_text(markdown)
+        return ReadDocument(self.name, markdown, text, sections, metadata)
+
+
+@hookimpl
+def register_readers(register):
+    register(EmojiOutlineReader())

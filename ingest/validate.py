@@ -1,0 +1,288 @@
+"""Check the seeds entry by entry; every problem names its file, line and what to fix."""
+import datetime
+import difflib
+import re
+from dataclasses import dataclass, field
+
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+VERDICTS = ("correct", "partially_correct", "incorrect", "too_early", "unresolvable")
+CONFIDENCE = ("high", "medium", "low")
+CLAIM_KINDS = ("prediction", "observation")
+DOCUMENT_KINDS = ("blog post", "report summary", "talk notes", "report", "paper", "article")
+
+# Per kind of entry: (required keys, optional keys).
+SCHEMAS = {
+    "publisher": ({"id", "name"}, {"url", "description"}),
+    "author": ({"id", "name"}, {"publisher", "role"}),
+    "topic": ({"id", "name", "description"}, {"parent"}),
+    "document": ({"id", "file", "title", "publisher", "published", "kind"}, {"authors", "published_note", "url"}),
+    "claim": (
+        {"id", "quote", "statement", "kind", "made", "topics"},
+        {"author", "horizon", "horizon_inferred", "occurrence", "resolutions"},
+    ),
+    "resolution": ({"verdict", "resolved", "rationale", "confidence", "resolver"}, {"evidence"}),
+    "evidence": ({"title", "url", "date"}, set()),
+}
+
+
+@dataclass
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Problems:
+    items: list = field(default_factory=list)
+
+    def add(self, path, line, message):
+        self.items.append(Problem(str(path), line, message))
+
+    def __bool__(self):
+        return bool(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+class ValidationFailed(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems.items if isinstance(problems, Problems) else problems)
+        lines = "\n".join(map(str, self.problems))
+        super().__init__(f"{len(self.problems)} problem(s) in seeds:\n{lines}")
+
+
+def check_keys(kind, record, path, problems):
+    """Unknown and missing keys; True when every required key is present."""
+    required, optional = SCHEMAS[kind]
+    for key, line in record.duplicate_keys:
+        problems.add(path, line, f"{kind} has '{key}' twice: keep one")
+    for key in record:
+        if key not in required | optional:
+            known = ", ".join(sorted(required | optional))
+            problems.add(path, record.line_of(key), f"unknown key '{key}' in {kind}: expected one of {known}")
+    missing = sorted(k for k in required if record.get(k) in (None, "", []))
+    for key in missing:
+        problems.add(path, record.line, f"{kind} is missing required '{key}'")
+    return not missing
+
+
+def check_id(kind, record, path, seen, problems):
+    value = record.get("id")
+    if value is None:
+        return None
+    value = str(value)
+    if not ID.match(value):
+        problems.add(path, record.line_of("id"), f"{kind} id '{value}' must be lowercase letters, digits and '-'")
+    elif value in seen:
+        problems.add(path, record.line_of("id"), f"duplicate {kind} id '{value}' (first at {seen[value]}): ids must be unique")
+    else:
+        seen[value] = f"{path}:{record.line_of('id')}"
+    return value
+
+
+def iso_date(record, key, path, problems, required=True):
+    """An ISO date string, from a YAML date or a 'YYYY-MM-DD' string; None with a problem otherwise."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        problems.add(path, record.line_of(key), f"'{key}' is {value!r}, not an ISO date: write YYYY-MM-DD")
+        return None
+
+
+def check_reference(record, key, known, what, path, problems):
+    value = record.get(key)
+    if value is not None and str(value) not in known:
+        problems.add(path, record.line_of(key), f"'{key}' names {what} '{value}' that does not exist in {what}s")
+        return None
+    return None if value is None else str(value)
+
+
+def check_publishers(records, path, problems):
+    seen, rows = {}, []
+    for r in records:
+        pid = check_id("publisher", r, path, seen, problems)
+        if check_keys("publisher", r, path, problems) and pid:
+            rows.append({"id": pid, "name": str(r["name"]), "url": r.get("url"), "description": r.get("description")})
+    return rows
+
+
+def check_authors(records, path, publishers, problems):
+    seen, rows = {}, []
+    for r in records:
+        aid = check_id("author", r, path, seen, problems)
+        if check_keys("author", r, path, problems) and aid:
+            rows.append({
+                "id": aid, "name": str(r["name"]), "role": r.get("role"),
+                "publisher_id": check_reference(r, "publisher", publishers, "publisher", path, problems),
+            })
+    return rows
+
+
+def check_topics(records, path, problems):
+    seen, rows = {}, []
+    for r in records:
+        tid = check_id("topic", r, path, seen, problems)
+        if check_keys("topic", r, path, problems) and tid:
+            rows.append({"id": tid, "name": str(r["name"]), "parent_id": r.get("parent"), "description": r["description"], "_record": r})
+    ids = {row["id"] for row in rows}
+    for row in rows:
+        r = row.pop("_record")
+        row["parent_id"] = check_reference(r, "parent", ids, "topic", path, problems)
+    parents = {row["id"]: row["parent_id"] for row in rows}
+    for row in rows:  # a parent chain must end at a root
+        node, steps = row["id"], 0
+        while parents.get(node) and steps <= len(parents):
+            node, steps = parents[node], steps + 1
+        if steps > len(parents):
+            problems.add(path, 1, f"topic '{row['id']}' is its own ancestor: break the parent cycle")
+    return rows
+
+
+def check_documents(records, path, publishers, authors, seeds_dir, problems):
+    seen, rows = {}, []
+    for r in records:
+        did = check_id("document", r, path, seen, problems)
+        if not check_keys("document", r, path, problems) or not did:
+            continue
+        if r["kind"] not in DOCUMENT_KINDS:
+            problems.add(path, r.line_of("kind"), f"kind '{r['kind']}' is not one of: {', '.join(DOCUMENT_KINDS)}")
+        doc_authors = r.get("authors") or []
+        if not isinstance(doc_authors, list):
+            problems.add(path, r.line_of("authors"), "authors must be a list of author ids, e.g. [jane-doe]")
+            doc_authors = []
+        for a in doc_authors:
+            if str(a) not in authors:
+                problems.add(path, r.line_of("authors"), f"author '{a}' does not exist in authors.yml")
+        file = seeds_dir / str(r["file"])
+        if not file.resolve().is_relative_to(seeds_dir.resolve()):
+            problems.add(path, r.line_of("file"), f"file '{r['file']}' is outside seeds/: keep sources in seeds/documents/")
+            continue
+        rows.append({
+            "id": did, "title": str(r["title"]),
+            "publisher_id": check_reference(r, "publisher", publishers, "publisher", path, problems),
+            "published": iso_date(r, "published", path, problems),
+            "published_note": r.get("published_note"), "url": r.get("url"), "kind": r["kind"],
+            "file": str(r["file"]), "_path": file, "_authors": [str(a) for a in doc_authors if str(a) in authors],
+        })
+    return rows
+
+
+def locate_quote(text, quote, occurrence=1):
+    """Offset of the n-th occurrence of quote in text, or None."""
+    start = -1
+    for _ in range(max(1, occurrence)):
+        start = text.find(quote, start + 1)
+        if start < 0:
+            return None
+    return start
+
+
+def closest_match(text, quote):
+    """The longest stretch of the quote found in the text, as (offset, matched fragment)."""
+    matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
+    m = matcher.find_longest_match(0, len(text), 0, len(quote))
+    return m.a, text[m.a : m.a + m.size]
+
+
+def check_claims(records, path, document, text, ctx, problems):
+    """Claims of one document -> (claim rows, claim_topic rows, resolution rows, evidence rows)."""
+    claims, claim_topics, resolutions, evidence = [], [], [], []
+    for r in records:
+        cid = check_id("claim", r, path, ctx.claim_ids, problems)
+        if not check_keys("claim", r, path, problems) or not cid:
+            continue
+        kind = r["kind"]
+        if kind not in CLAIM_KINDS:
+            problems.add(path, r.line_of("kind"), f"kind '{kind}' is not one of: {', '.join(CLAIM_KINDS)}")
+        quote = str(r["quote"])
+        occurrence = r.get("occurrence") or 1
+        start = locate_quote(text, quote, occurrence if isinstance(occurrence, int) else 1)
+        if start is None:
+            at, fragment = closest_match(text, quote)
+            line = text.count("\n", 0, at) + 1
+            problems.add(
+                path, r.line_of("quote"),
+                f"quote of claim '{cid}' is not verbatim in {document['file']}; closest match at line {line} "
+                f"of its text: {fragment[:80]!r}: copy the quote exactly from the document",
+            )
+            continue
+        made = iso_date(r, "made", path, problems)
+        horizon = iso_date(r, "horizon", path, problems)
+        if kind == "prediction" and not r.get("horizon"):
+            problems.add(path, r.line, f"prediction '{cid}' has no horizon: add the date it should have happened by")
+        if made and horizon and horizon < made:
+            problems.add(path, r.line_of("horizon"), f"horizon {horizon} is before the claim was made ({made})")
+        topics = r["topics"] if isinstance(r["topics"], list) else [r["topics"]]
+        for t in topics:
+            if str(t) not in ctx.topics:
+                problems.add(path, r.line_of("topics"), f"topic '{t}' does not exist in topics.yml")
+            else:
+                claim_topics.append({"claim_id": cid, "topic_id": str(t)})
+        history = check_resolutions(r, cid, made, path, problems, resolutions, evidence)
+        if kind == "prediction" and not history:
+            problems.add(path, r.line, f"prediction '{cid}' has no resolution: add one (too_early or unresolvable if nothing is known)")
+        current = history[-1] if history else {}
+        claims.append({
+            "id": cid, "document_id": document["id"],
+            "author_id": check_reference(r, "author", ctx.authors, "author", path, problems),
+            "kind": kind, "statement": str(r["statement"]), "quote": quote,
+            "quote_start": start, "quote_end": start + len(quote),
+            "made": made, "horizon": horizon, "horizon_inferred": int(bool(r.get("horizon_inferred"))),
+            "verdict": current.get("verdict"), "resolved": current.get("resolved"),
+            "confidence": current.get("confidence"),
+        })
+    return claims, claim_topics, resolutions, evidence
+
+
+def check_resolutions(claim, cid, made, path, problems, resolutions, evidence):
+    entries = claim.get("resolutions") or []
+    if not isinstance(entries, list):
+        problems.add(path, claim.line_of("resolutions"), "resolutions must be a list of entries starting with '- '")
+        return []
+    history = []
+    for r in entries:
+        if not hasattr(r, "line_of") or not check_keys("resolution", r, path, problems):
+            continue
+        if r["verdict"] not in VERDICTS:
+            problems.add(path, r.line_of("verdict"), f"verdict '{r['verdict']}' is not one of: {', '.join(VERDICTS)}")
+            continue
+        if r["confidence"] not in CONFIDENCE:
+            problems.add(path, r.line_of("confidence"), f"confidence '{r['confidence']}' is not one of: {', '.join(CONFIDENCE)}")
+        resolved = iso_date(r, "resolved", path, problems)
+        if resolved and made and resolved < made:
+            problems.add(path, r.line_of("resolved"), f"resolution dated {resolved} is before claim '{cid}' was made ({made})")
+        items = []
+        for e in r.get("evidence") or []:
+            if not hasattr(e, "line_of") or not check_keys("evidence", e, path, problems):
+                continue
+            if not str(e["url"]).startswith(("https://", "http://")):
+                problems.add(path, e.line_of("url"), f"evidence url {e['url']!r} must start with https:// or http://")
+                continue
+            items.append({"title": str(e["title"]), "url": str(e["url"]), "date": iso_date(e, "date", path, problems)})
+        if not items and r["verdict"] not in ("unresolvable", "too_early"):
+            problems.add(path, r.line, f"a '{r['verdict']}' verdict needs evidence: add at least one item with title, url and date")
+        history.append({
+            "claim_id": cid, "verdict": r["verdict"], "resolved": resolved, "resolver": str(r["resolver"]),
+            "confidence": r["confidence"], "rationale": str(r["rationale"]).strip(), "_evidence": items,
+        })
+    history.sort(key=lambda h: h["resolved"] or "")  # oldest first; the newest is current
+    for seq, h in enumerate(history, 1):
+        h["id"] = f"{cid}/{seq}"
+        h["seq"] = seq
+        h["is_current"] = int(seq == len(history))
+        for n, e in enumerate(h.pop("_evidence"), 1):
+            evidence.append({"id": f"{h['id']}/{n}", "resolution_id": h["id"], "claim_id": cid, **e})
+        resolutions.append(h)
+    return history

@@ -1,0 +1,41 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import yaml
+from datasette.app import Datasette
+
+from ingest.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory):
+    """The real database, built from seeds/ through the real pipeline, into a temporary path."""
+    path = tmp_path_factory.mktemp("build") / "hindsight.db"
+    build(SEEDS, path)
+    return path
+
+
+@pytest.fixture
+def seeds_copy(tmp_path):
+    """A private copy of seeds/ that a test may break."""
+    return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
+
+
+@pytest_asyncio.fixture(scope="session")
+async def ds(db_path):
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    datasette = Datasette(
+        immutables=[str(db_path)],
+        metadata=metadata,
+        plugins_dir=str(ROOT / "plugins"),
+        template_dir=str(ROOT / "templates") if (ROOT / "templates").is_dir() else None,
+        static_mounts=[("static", str(ROOT / "static"))] if (ROOT / "static").is_dir() else None,
+        settings=metadata.get("settings"),
+    )
+    await datasette.invoke_startup()
+    return datasette
