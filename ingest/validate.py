@@ -231,7 +231,7 @@ def check_claims(records, path, document, text, ctx, problems):
             else:
                 claim_topics.append({"claim_id": cid, "topic_id": str(t)})
         history = check_resolutions(r, cid, made, path, problems, resolutions, evidence)
-        if kind == "prediction" and not history:
+        if kind == "prediction" and not r.get("resolutions"):  # invalid entries were reported already
             problems.add(path, r.line, f"prediction '{cid}' has no resolution: add one (too_early or unresolvable if nothing is known)")
         current = history[-1] if history else {}
         claims.append({
