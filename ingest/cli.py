@@ -1,9 +1,11 @@
 """The hindsight command: check, build, serve and the rest of the ledger's life cycle."""
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import click
+import yaml
 
 from . import build as pipeline
 from .validate import ValidationFailed
@@ -65,13 +67,35 @@ def serve(seeds, db, host, port, rebuild):
     root = pipeline.PACKAGE_ROOT
     args = [sys.executable, "-m", "datasette", "serve", "-i", str(db),
             "--metadata", str(root / "metadata.yml"), "--plugins-dir", str(root / "plugins"),
+            "--template-dir", str(root / "templates"), "--static", f"static:{root / 'static'}",
             "--host", host, "--port", str(port)]
-    for extra, flag in (("templates", "--template-dir"), ("static", "--static")):
-        if (root / extra).is_dir():
-            args += [flag, str(root / extra)] if extra == "templates" else [flag, f"static:{root / extra}"]
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     raise SystemExit(subprocess.call(args))
 
+
+@cli.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--document-id", help="Document id, for the claim ids (default: the file name).")
+def propose(source, document_id):
+    """Propose candidate claims for a new document, as YAML to review and paste."""
+    from .plugins import pm
+    from .read import DocumentError, read_source
+
+    try:
+        document = read_source(source).document
+    except DocumentError as e:
+        raise click.ClickException(str(e))
+    prefix = re.sub(r"[^a-z0-9]+", "-", (document_id or source.stem).lower()).strip("-")
+    candidates = sorted((c for batch in pm.hook.propose_claims(document=document) for c in batch),
+                        key=lambda c: c.get("start", 0))
+    claims = [
+        {"id": f"{prefix}-{n:02d}", "quote": c["quote"], "statement": None, "kind": c["kind"],
+         "made": None, "horizon": None, "topics": []}
+        for n, c in enumerate(candidates, 1)
+    ]
+    click.echo(f"# {len(claims)} candidate claims from {source} ({document.format} reader).")
+    click.echo("# Keep the real ones, write each statement, topics and a resolution; then `hindsight check`.")
+    click.echo(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=1000))
 
 if __name__ == "__main__":
     cli()

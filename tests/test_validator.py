@@ -146,3 +146,14 @@ def test_every_problem_is_reported_at_once(tmp_path):
 def test_seeds_pass_check():
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
+
+
+def test_propose_lists_forward_looking_sentences_as_valid_yaml(tmp_path):
+    import yaml
+    source = tmp_path / "new.txt"
+    source.write_text(DOC)
+    result = CliRunner().invoke(cli, ["propose", str(source)])
+    assert result.exit_code == 0, result.output
+    claims = yaml.safe_load(result.output)
+    assert [c["quote"] for c in claims] == ["Robots will fold laundry by 2030."]
+    assert claims[0]["id"] == "new-01"
