@@ -91,6 +91,7 @@ def create_indexes(db):
             db[name].create_index([column], if_not_exists=True)
     db["claims"].create_index(["kind", "verdict"], if_not_exists=True)
     db["claims"].create_index(["made"], if_not_exists=True)
+    db["documents"].create_index(["published"], if_not_exists=True)
     db["resolutions"].create_index(["resolved"], if_not_exists=True)
 
 
