@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
+from ..seeds import parse_yaml, yaml_error_line
+
 
 class ReaderError(ValueError):
     """A document that cannot be read; ``line`` is 1-based within the file, when known."""
@@ -32,21 +34,28 @@ class ReadDocument:
     front_matter: dict = field(default_factory=dict)
 
 
+_FRONT_MATTER = frontmatter.YAMLHandler()
+
+
 def split_front_matter(raw):
     """Return (metadata, body). Broken YAML is a ReaderError with the line it is on."""
-    if not raw.startswith("---"):
+    if not _FRONT_MATTER.detect(raw):
         return {}, raw
     try:
-        metadata, body = frontmatter.parse(raw)
+        fm, body = _FRONT_MATTER.split(raw)
+    except ValueError:
+        raise ReaderError("front matter opened with --- on line 1 is never closed: add a --- line after it", 1) from None
+    try:  # the seeds' loader: no aliases, no absurd nesting, bad dates reported with their line
+        metadata = parse_yaml(fm)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 2 if mark else 1  # +1 for the opening ---, +1 for 1-based
-        raise ReaderError(f"front matter is not valid YAML: {getattr(e, 'problem', e)}", line) from None
+        # fm starts with the newline that ends the opening ---, so its line 0 is the file's line 1
+        raise ReaderError(f"front matter is not valid YAML: {getattr(e, 'problem', None) or e}",
+                          yaml_error_line(e) + 1) from None
+    if metadata is None:
+        metadata = {}
     if not isinstance(metadata, dict):
-        raise ReaderError("front matter must be a YAML mapping (key: value lines)", 2)
-    if body == raw:
-        raise ReaderError("front matter opened with --- is never closed with a --- line", 1)
-    return metadata, body
+        raise ReaderError("front matter must be key: value lines (a YAML mapping)", 2)
+    return metadata, body.strip()
 
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
