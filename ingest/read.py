@@ -1,5 +1,6 @@
 """Read one source document: bytes, hash, UTF-8 text, and the reader that fits its content."""
 import hashlib
+import re
 from dataclasses import dataclass
 
 from .plugins import get_readers
@@ -22,6 +23,27 @@ class DocumentError(ValueError):
         self.path, self.line, self.message = str(path), line, message
 
 
+# Active content a browser would run, searched in the lowercased text. Each pattern starts
+# with a literal or a small set of characters, and [^<>] keeps a match within one tag, so the
+# scan stays linear (well under a second for 30 MB) whatever the file holds.
+_ACTIVE_TAG = re.compile(r"<(?P<element>script|iframe|object|embed)\b|<[a-z][^<>]*?\s(?P<handler>on[a-z]+)\s*=")
+_SCRIPT_URL = re.compile(r"[\]=][(\s\"'<]*(?P<url>javascript:|vbscript:|data:text/html)")  # ](javascript: or href="javascript:
+
+
+def active_content(raw):
+    """(line, description) of the first script element, event handler or script URL, or None."""
+    text = raw.lower()
+    found = []
+    if tag := _ACTIVE_TAG.search(text):
+        found.append((tag.start(), f"<{tag['element']}> element" if tag["element"] else f"{tag['handler']}= event handler"))
+    if url := _SCRIPT_URL.search(text):
+        found.append((url.start("url"), f"{url['url']} URL in a link"))
+    if not found:
+        return None
+    at, what = min(found)
+    return raw.count("\n", 0, at) + 1, what
+
+
 _READERS = None
 
 
@@ -41,6 +63,8 @@ def read_source(path):
         data = path.read_bytes()
     except FileNotFoundError:
         raise DocumentError(path, 1, "file not found: check the file: path in documents.yml") from None
+    except OSError as e:  # a directory, no permission, an I/O error
+        raise DocumentError(path, 1, f"cannot read the file ({e.strerror}): file: must name a readable file") from None
     if b"\x00" in data[:8192]:
         raise DocumentError(path, 1, "binary file (contains NUL bytes): sources must be UTF-8 text")
     try:
@@ -51,6 +75,11 @@ def read_source(path):
     raw = raw.removeprefix("\ufeff")
     if not raw.strip():
         raise DocumentError(path, 1, "empty document: add its text or remove it from documents.yml")
+    active = active_content(raw)
+    if active:
+        line, what = active
+        raise DocumentError(path, line, f"{what}: sources must not carry scripts, event handlers or "
+                                        "javascript: links; save the source without them")
     reader = choose_reader(raw)
     if reader is None:
         raise DocumentError(path, 1, "no reader recognises this format: install a reader plugin for it")
