@@ -2,6 +2,7 @@
 import datetime
 import difflib
 import re
+import reprlib
 from dataclasses import dataclass, field
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -23,6 +24,7 @@ SCHEMAS = {
     "resolution": ({"verdict", "resolved", "rationale", "confidence", "resolver"}, {"evidence"}),
     "evidence": ({"title", "url", "date"}, set()),
 }
+LIST_KEYS = {"authors", "topics", "resolutions", "evidence"}  # every other value is a single value
 
 
 @dataclass
@@ -61,14 +63,42 @@ def check_keys(kind, record, path, problems):
     required, optional = SCHEMAS[kind]
     for key, line in record.duplicate_keys:
         problems.add(path, line, f"{kind} has '{key}' twice: keep one")
-    for key in record:
+    wrong_type = False
+    for key, value in record.items():
         if key not in required | optional:
             known = ", ".join(sorted(required | optional))
             problems.add(path, record.line_of(key), f"unknown key '{key}' in {kind}: expected one of {known}")
+        elif key not in LIST_KEYS and isinstance(value, (list, dict)):
+            shape = "list" if isinstance(value, list) else "mapping"
+            problems.add(path, record.line_of(key), f"'{key}' in {kind} must be a single value, not a {shape}: "
+                                                    "put text holding [ ] { } or ': ' in quotes")
+            wrong_type = True
     missing = sorted(k for k in required if record.get(k) in (None, "", []))
     for key in missing:
         problems.add(path, record.line, f"{kind} is missing required '{key}'")
-    return not missing
+    return not missing and not wrong_type
+
+
+def check_url(record, key, path, problems):
+    """A web address, or None; anything else (javascript:, a relative path) is a problem."""
+    value = record.get(key)
+    if value is None or str(value).startswith(("https://", "http://")):
+        return value
+    problems.add(path, record.line_of(key), f"{key} {value!r} must start with https:// or http://")
+    return None
+
+
+def entries(record, key, what, path, problems):
+    """The mappings listed under key; a value that is not a list, or an entry that is not a mapping, is a problem."""
+    value = record.get(key) or []
+    if not isinstance(value, list):
+        problems.add(path, record.line_of(key), f"{key} must be a list of entries starting with '- '")
+        return []
+    for item in value:
+        if not hasattr(item, "line_of"):
+            problems.add(path, record.line_of(key), f"each entry of {key} must be a {what} (key: value lines), "
+                                                    f"not {reprlib.repr(item)}")
+    return [item for item in value if hasattr(item, "line_of")]
 
 
 def check_id(kind, record, path, seen, problems):
@@ -114,7 +144,8 @@ def check_publishers(records, path, problems):
     for r in records:
         pid = check_id("publisher", r, path, seen, problems)
         if check_keys("publisher", r, path, problems) and pid:
-            rows.append({"id": pid, "name": str(r["name"]), "url": r.get("url"), "description": r.get("description")})
+            rows.append({"id": pid, "name": str(r["name"]), "url": check_url(r, "url", path, problems),
+                         "description": r.get("description")})
     return rows
 
 
@@ -166,14 +197,19 @@ def check_documents(records, path, publishers, authors, seeds_dir, problems):
             if str(a) not in authors:
                 problems.add(path, r.line_of("authors"), f"author '{a}' does not exist in authors.yml")
         file = seeds_dir / str(r["file"])
-        if not file.resolve().is_relative_to(seeds_dir.resolve()):
+        try:
+            inside = file.resolve().is_relative_to(seeds_dir.resolve())
+        except (OSError, ValueError) as e:  # a NUL byte, a name too long, a symlink loop
+            problems.add(path, r.line_of("file"), f"file {r['file']!r} is not a usable path ({e})")
+            continue
+        if not inside:
             problems.add(path, r.line_of("file"), f"file '{r['file']}' is outside seeds/: keep sources in seeds/documents/")
             continue
         rows.append({
             "id": did, "title": str(r["title"]),
             "publisher_id": check_reference(r, "publisher", publishers, "publisher", path, problems),
             "published": iso_date(r, "published", path, problems),
-            "published_note": r.get("published_note"), "url": r.get("url"), "kind": r["kind"],
+            "published_note": r.get("published_note"), "url": check_url(r, "url", path, problems), "kind": r["kind"],
             "file": str(r["file"]), "_path": file, "_authors": [str(a) for a in doc_authors if str(a) in authors],
         })
     return rows
@@ -191,6 +227,12 @@ def locate_quote(text, quote, occurrence=1):
 
 def closest_match(text, quote):
     """The longest stretch of the quote found in the text, as (offset, matched fragment)."""
+    if len(text) > 1_000_000:  # difflib takes about a second per MB: the longest prefix found is instant
+        found, longer = 0, len(quote)
+        while found < longer:  # binary search: every prefix of a found prefix is found too
+            mid = (found + longer + 1) // 2
+            found, longer = (mid, longer) if quote[:mid] in text else (found, mid - 1)
+        return text.find(quote[:found]), quote[:found]
     matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
     m = matcher.find_longest_match(0, len(text), 0, len(quote))
     return m.a, text[m.a : m.a + m.size]
@@ -207,8 +249,11 @@ def check_claims(records, path, document, text, ctx, problems):
         if kind not in CLAIM_KINDS:
             problems.add(path, r.line_of("kind"), f"kind '{kind}' is not one of: {', '.join(CLAIM_KINDS)}")
         quote = str(r["quote"])
-        occurrence = r.get("occurrence") or 1
-        start = locate_quote(text, quote, occurrence if isinstance(occurrence, int) else 1)
+        occurrence = 1 if r.get("occurrence") is None else r["occurrence"]
+        if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
+            problems.add(path, r.line_of("occurrence"), f"occurrence {occurrence!r} must be a whole number from 1")
+            continue
+        start = locate_quote(text, quote, occurrence)
         if start is None:
             at, fragment = closest_match(text, quote)
             line = text.count("\n", 0, at) + 1
@@ -247,13 +292,9 @@ def check_claims(records, path, document, text, ctx, problems):
 
 
 def check_resolutions(claim, cid, made, path, problems, resolutions, evidence):
-    entries = claim.get("resolutions") or []
-    if not isinstance(entries, list):
-        problems.add(path, claim.line_of("resolutions"), "resolutions must be a list of entries starting with '- '")
-        return []
     history = []
-    for r in entries:
-        if not hasattr(r, "line_of") or not check_keys("resolution", r, path, problems):
+    for r in entries(claim, "resolutions", "resolution", path, problems):
+        if not check_keys("resolution", r, path, problems):
             continue
         if r["verdict"] not in VERDICTS:
             problems.add(path, r.line_of("verdict"), f"verdict '{r['verdict']}' is not one of: {', '.join(VERDICTS)}")
@@ -264,11 +305,8 @@ def check_resolutions(claim, cid, made, path, problems, resolutions, evidence):
         if resolved and made and resolved < made:
             problems.add(path, r.line_of("resolved"), f"resolution dated {resolved} is before claim '{cid}' was made ({made})")
         items = []
-        for e in r.get("evidence") or []:
-            if not hasattr(e, "line_of") or not check_keys("evidence", e, path, problems):
-                continue
-            if not str(e["url"]).startswith(("https://", "http://")):
-                problems.add(path, e.line_of("url"), f"evidence url {e['url']!r} must start with https:// or http://")
+        for e in entries(r, "evidence", "source", path, problems):
+            if not check_keys("evidence", e, path, problems) or not check_url(e, "url", path, problems):
                 continue
             items.append({"title": str(e["title"]), "url": str(e["url"]), "date": iso_date(e, "date", path, problems)})
         if not items and r["verdict"] not in ("unresolvable", "too_early"):
