@@ -97,5 +97,10 @@ def propose(source, document_id):
     click.echo("# Keep the real ones, write each statement, topics and a resolution; then `hindsight check`.")
     click.echo(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=1000))
 
+from .publish import publish  # noqa: E402  (each command in its own module)
+from .release import release  # noqa: E402
+cli.add_command(publish)
+cli.add_command(release)
+
 if __name__ == "__main__":
     cli()

@@ -1,0 +1,178 @@
+"""hindsight publish: build seeds/ into a fresh database, check it, and hand it to `datasette publish`.
+
+The bundle holds the database (served immutable), metadata.json (metadata.yml plus the release
+this build matches and the cache settings), plugins/, templates/ and static/. Every package the
+site installs is pinned to the version installed here, so the site runs what the tests ran.
+"""
+import ast
+import importlib.metadata
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from . import build as pipeline
+from .release import DEFAULT_OUT, git_commit, releases, sha256_of
+from .validate import ValidationFailed
+
+ROOT = pipeline.PACKAGE_ROOT
+DATABASE = "hindsight"
+CACHE_MAX_AGE = 365 * 24 * 3600  # content-addressed URLs never change meaning, so a year is safe
+
+
+def plugin_distributions(plugins_dir):
+    """The installed distributions that the plugin files import (stdlib and sibling files aside)."""
+    modules = set()
+    for path in sorted(Path(plugins_dir).glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.add(node.module.split(".")[0])
+    modules -= set(sys.stdlib_module_names) | {p.stem for p in Path(plugins_dir).glob("*.py")}
+    owners = importlib.metadata.packages_distributions()
+    missing = sorted(m for m in modules if m not in owners)
+    if missing:
+        raise click.ClickException(f"{plugins_dir} imports {', '.join(missing)}, not installed here: install and test it first")
+    return sorted({dist for m in modules for dist in owners[m]})
+
+
+def pins(roots):
+    """name==version for the roots and everything they require, as installed in this environment."""
+    found, todo = {}, [Requirement(r) for r in roots]
+    while todo:
+        req = todo.pop()
+        dist = importlib.metadata.distribution(req.name)
+        name = canonicalize_name(dist.metadata["Name"])
+        extras = {""} | set(req.extras)
+        if found.get(name, set()) >= extras:
+            continue
+        found[name] = found.get(name, set()) | extras
+        for spec in dist.requires or ():
+            sub = Requirement(spec)
+            if sub.marker is None or any(sub.marker.evaluate({"extra": e}) for e in extras):
+                todo.append(sub)
+    return [f"{name}=={importlib.metadata.version(name)}" for name in sorted(found)]
+
+
+def check_database(db):
+    """The checks a published file must pass beyond validation: SQLite integrity and foreign keys."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        integrity = conn.execute("pragma integrity_check").fetchall()
+        broken = conn.execute("pragma foreign_key_check").fetchall()
+    finally:
+        conn.close()
+    if integrity != [("ok",)] or broken:
+        raise click.ClickException(f"{db} failed its checks: integrity {integrity[:5]}, broken foreign keys {broken[:5]}")
+
+
+def release_info(db, releases_dir, commit):
+    """Which release this build is (the same seeds build the same bytes), for the release-info plugin."""
+    digest = sha256_of(db)
+    match = next((r for r in reversed(releases(releases_dir)) if r.sha256 == digest), None)
+    info = {"database": DATABASE, "sha256": digest, "bytes": db.stat().st_size, "commit": commit,
+            "version": None, "date": None, "file": db.name}
+    if match:
+        info.update(version=match.version, date=match.date, file=match.path.name)
+    return info
+
+
+def stage(seeds, releases_dir, commit, into):
+    """Build and check the database and lay out the bundle's files; returns (datasette publish arguments, release info)."""
+    db = into / f"{DATABASE}.db"
+    try:
+        pipeline.build(seeds, db)  # a fresh path: always a full build
+    except ValidationFailed as e:
+        raise click.ClickException(str(e))
+    check_database(db)
+    info = release_info(db, releases_dir, commit)
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    metadata.setdefault("plugins", {}).update({"release-info": info, "cache-headers": {"max_age": CACHE_MAX_AGE}})
+    (into / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    args = [db.name, "--metadata", "metadata.json"]
+    shutil.copytree(ROOT / "plugins", into / "plugins", ignore=shutil.ignore_patterns("__pycache__"))
+    args += ["--plugins-dir", "plugins"]
+    for name, flag, value in (("templates", "--template-dir", "templates"), ("static", "--static", "static:static")):
+        if (ROOT / name).is_dir() and any((ROOT / name).iterdir()):  # git keeps no empty folders
+            shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
+            args += [flag, value]
+    for pin in pins(["datasette", *plugin_distributions(ROOT / "plugins")]):
+        args += ["--install", pin]
+    settings = {k: ("on" if v is True else "off" if v is False else v) for k, v in (metadata.get("settings") or {}).items()}
+    args += ["--version-note", commit, "--extra-options", " ".join(f"--setting {k} {v}" for k, v in settings.items())]
+    return args, info
+
+
+def require(tool, what):
+    if not shutil.which(tool):
+        raise click.ClickException(f"{tool} is not installed or not on PATH: {what}")
+
+
+def run_publish(target, seeds, releases_dir, options):
+    commit = git_commit()
+    with tempfile.TemporaryDirectory() as tmp:
+        args, info = stage(seeds, releases_dir, commit, Path(tmp))
+        if info["version"]:
+            click.echo(f"Publishing release {info['version']} (sha256 {info['sha256']}), commit {commit}", err=True)
+        else:
+            click.secho(f"This build (sha256 {info['sha256']}) matches no release in {releases_dir}: the site will say so. "
+                        "Run `hindsight release` first to publish a citable version.", fg="yellow", err=True)
+        result = subprocess.run([sys.executable, "-m", "datasette", "publish", target, *args, *options], cwd=tmp)
+    if result.returncode:
+        raise click.ClickException(f"datasette publish {target} failed (exit {result.returncode}); see its messages above")
+
+
+def common_options(command):
+    command = click.option("--releases", "releases_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
+                           show_default=True, help="Where `hindsight release` keeps releases, to name the one being served.")(command)
+    return click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=pipeline.DEFAULT_SEEDS,
+                        show_default=True)(command)
+
+
+@click.group()
+def publish():
+    """Build from seeds/, check, and publish read-only with pinned versions (Fly or Cloud Run)."""
+
+
+@publish.command()
+@common_options
+@click.option("-a", "--app", required=True, help="Fly app name (created if it does not exist).")
+@click.option("-o", "--org", help="Fly organisation for a new app.")
+@click.option("--region", help="Fly region, e.g. lhr (default: the nearest).")
+@click.option("--generate-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the deploy bundle here and stop, without deploying.")
+def fly(seeds, releases_dir, app, org, region, generate_dir):
+    """Publish to Fly with datasette-publish-fly; more instances with `fly scale count N`."""
+    options = ["--app", app] + (["--org", org] if org else []) + (["--region", region] if region else [])
+    if generate_dir:
+        if generate_dir.exists() and any(generate_dir.iterdir()):
+            raise click.ClickException(f"{generate_dir} is not empty: choose a new directory for the bundle")
+        options += ["--generate-dir", str(generate_dir.resolve())]
+    else:
+        require("flyctl", "install it from https://fly.io/docs/flyctl/install/ and run `flyctl auth login`; "
+                          "or pass --generate-dir DIR to write the bundle without deploying")
+    run_publish("fly", seeds, releases_dir, options)
+    click.echo(f"Wrote the bundle to {generate_dir}" if generate_dir else f"Deployed to https://{app}.fly.dev/")
+
+
+@publish.command()
+@common_options
+@click.option("--service", required=True, help="Cloud Run service name (created or replaced).")
+@click.option("--max-instances", default=10, show_default=True, help="Most instances Cloud Run may start under load.")
+def cloudrun(seeds, releases_dir, service, max_instances):
+    """Publish to Google Cloud Run with `datasette publish cloudrun`."""
+    require("gcloud", "install the Google Cloud CLI from https://cloud.google.com/sdk/docs/install, "
+                      "then run `gcloud auth login` and `gcloud config set project PROJECT`")
+    project = subprocess.run(["gcloud", "config", "get-value", "project"], capture_output=True, text=True).stdout.strip()
+    if project in ("", "(unset)"):
+        raise click.ClickException("gcloud has no project set: run `gcloud auth login` and `gcloud config set project PROJECT`")
+    run_publish("cloudrun", seeds, releases_dir, ["--service", service, "--name", service, "--max-instances", str(max_instances)])
