@@ -11,7 +11,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import aggregate, index, load
+from . import aggregate, index, load, parallel
+from . import incremental as update
 from .read import DocumentError, read_source
 from .seeds import SeedError, load_list
 from .validate import (Problems, ValidationFailed, check_authors, check_claims, check_documents,
@@ -59,11 +60,8 @@ def section_of(sections, offset):
     return max(inside, key=lambda s: s["level"])["id"] if inside else None
 
 
-def ledger_rows(seeds_dir, problems, progress=None):
-    """Everything the seeds say, validated, as (table, rows) pairs in load order.
-
-    Documents are read one at a time, so memory stays flat however large the corpus.
-    """
+def seed_lists(seeds_dir, problems):
+    """The ledger-wide seed files, validated: publishers, authors, topics, topic closure, documents."""
     seeds_dir = Path(seeds_dir)
     publishers = check_publishers(_seed_list(seeds_dir / "publishers.yml", problems), seeds_dir / "publishers.yml", problems)
     authors = check_authors(_seed_list(seeds_dir / "authors.yml", problems), seeds_dir / "authors.yml",
@@ -71,46 +69,68 @@ def ledger_rows(seeds_dir, problems, progress=None):
     topics, closure = topic_rows(check_topics(_seed_list(seeds_dir / "topics.yml", problems), seeds_dir / "topics.yml", problems))
     documents = check_documents(_seed_list(seeds_dir / "documents.yml", problems), seeds_dir / "documents.yml",
                                 {p["id"] for p in publishers}, {a["id"] for a in authors}, seeds_dir, problems)
+    return publishers, authors, topics, closure, documents
+
+
+def claim_files(seeds_dir, documents, problems):
+    """claims/<document id>.yml for every document (present or not); a file for no document is a problem."""
+    claims_dir = Path(seeds_dir) / "claims"
+    found = {p.stem: p for p in claims_dir.glob("*.yml")} if claims_dir.is_dir() else {}
+    for orphan in sorted(set(found) - {d["id"] for d in documents}):
+        problems.add(found[orphan], 1, f"claims file for document '{orphan}', which is not in documents.yml: rename it to <document id>.yml")
+    return {d["id"]: found.get(d["id"], claims_dir / f"{d['id']}.yml") for d in documents}
+
+
+def document_rows(doc, claims_path, ctx, problems):
+    """One document's rows, as (table, rows) pairs: its source read, its claims validated against it."""
+    doc = dict(doc)
+    try:
+        source = read_source(doc.pop("_path"))
+    except DocumentError as e:
+        problems.add(e.path, e.line, e.message)
+        return []
+    read = source.document
+    doc_authors = doc.pop("_authors")
+    sections = [
+        {"id": f"{doc['id']}/{i}", "document_id": doc["id"], "position": i, "heading": s.heading,
+         "level": s.level, "start": s.start, "end": s.end, "body_end": s.body_end}
+        for i, s in enumerate(read.sections, 1)
+    ]
+    claims, claim_topics, resolutions, evidence = check_claims(
+        _seed_list(claims_path, problems), claims_path, doc, read.text, ctx, problems)
+    for c in claims:
+        c["section_id"] = section_of(sections, c["quote_start"])
+    return [
+        ("documents", [{
+            **doc, "format": read.format, "sha256": source.sha256, "bytes": source.size,
+            "claim_count": len(claims), "front_matter": json.dumps(read.front_matter, default=str, sort_keys=True),
+            "markdown": read.markdown, "text": read.text,
+        }]),
+        ("document_authors", [{"document_id": doc["id"], "author_id": a} for a in doc_authors]),
+        ("sections", sections),
+        ("claims", claims),
+        ("claim_topics", claim_topics),
+        ("resolutions", resolutions),
+        ("evidence", evidence),
+    ]
+
+
+def ledger_rows(seeds_dir, problems, progress=None):
+    """Everything the seeds say, validated, as (table, rows) pairs in load order.
+
+    Documents stream through a bounded window (in a process pool when there are many), so
+    memory stays flat however large the corpus.
+    """
+    publishers, authors, topics, closure, documents = seed_lists(seeds_dir, problems)
     yield "publishers", publishers
     yield "authors", authors
     yield "topics", topics
     yield "topic_closure", closure
-
     ctx = Context({a["id"] for a in authors}, {t["id"] for t in topics})
-    claims_dir = seeds_dir / "claims"
-    claim_files = {p.stem: p for p in claims_dir.glob("*.yml")} if claims_dir.is_dir() else {}
-    for orphan in sorted(set(claim_files) - {d["id"] for d in documents}):
-        problems.add(claim_files[orphan], 1, f"claims file for document '{orphan}', which is not in documents.yml: rename it to <document id>.yml")
-
-    for n, doc in enumerate(documents, 1):
-        try:
-            source = read_source(doc.pop("_path"))
-        except DocumentError as e:
-            problems.add(e.path, e.line, e.message)
-            continue
-        read = source.document
-        doc_authors = doc.pop("_authors")
-        sections = [
-            {"id": f"{doc['id']}/{i}", "document_id": doc["id"], "position": i, "heading": s.heading,
-             "level": s.level, "start": s.start, "end": s.end, "body_end": s.body_end}
-            for i, s in enumerate(read.sections, 1)
-        ]
-        path = claim_files.get(doc["id"], claims_dir / f"{doc['id']}.yml")
-        claims, claim_topics, resolutions, evidence = check_claims(
-            _seed_list(path, problems), path, doc, read.text, ctx, problems)
-        for c in claims:
-            c["section_id"] = section_of(sections, c["quote_start"])
-        yield "documents", [{
-            **doc, "format": read.format, "sha256": source.sha256, "bytes": source.size,
-            "claim_count": len(claims), "front_matter": json.dumps(read.front_matter, default=str, sort_keys=True),
-            "markdown": read.markdown, "text": read.text,
-        }]
-        yield "document_authors", [{"document_id": doc["id"], "author_id": a} for a in doc_authors]
-        yield "sections", sections
-        yield "claims", claims
-        yield "claim_topics", claim_topics
-        yield "resolutions", resolutions
-        yield "evidence", evidence
+    paths = claim_files(seeds_dir, documents, problems)
+    jobs = [(doc, paths[doc["id"]]) for doc in documents]
+    for n, pairs in enumerate(parallel.each_document(document_rows, jobs, ctx, problems), 1):
+        yield from pairs
         if progress:
             progress(n, len(documents))
 
@@ -126,34 +146,51 @@ def check(seeds_dir=DEFAULT_SEEDS, progress=None):
     return counts
 
 
-def build(seeds_dir=DEFAULT_SEEDS, db_path=DEFAULT_DB, progress=None):
-    """Build the database; returns row counts per table. The old database survives any failure."""
+def _full_build(seeds_dir, tmp, progress):
+    db = sqlite_utils.Database(tmp)
+    db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
+    db.conn.execute("pragma synchronous = off")
+    load.create_schema(db)
+    problems = Problems()
+    counts = {}
+    with db.conn:
+        for table, rows in ledger_rows(seeds_dir, problems, progress):
+            if not problems:  # after the first problem, only keep checking
+                load.insert(db, table, rows)
+            counts[table] = counts.get(table, 0) + len(rows)
+    if problems:
+        raise ValidationFailed(problems)
+    load.create_indexes(db)
+    index.enable_search(db)
+    aggregate.materialise(db)
+    db.conn.execute("pragma journal_mode = delete")
+    db.vacuum()
+    db.close()
+    return counts
+
+
+def build(seeds_dir=DEFAULT_SEEDS, db_path=DEFAULT_DB, progress=None, incremental=False):
+    """Build the database; returns row counts per table. The old database survives any failure.
+
+    With incremental=True, a previous database built from the same seeds is updated instead:
+    only the documents whose files changed are read again (see ingest/incremental.py).
+    """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(f".{db_path.name}.building")
     tmp.unlink(missing_ok=True)  # left by a build that was killed
     started = time.perf_counter()
+    files = update.snapshot(seeds_dir)  # before anything is read, so a later edit shows as a change
+    plan, why = update.plan(seeds_dir, db_path, files) if incremental else (None, "full build asked for")
     try:
-        db = sqlite_utils.Database(tmp)
-        db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
-        db.conn.execute("pragma synchronous = off")
-        load.create_schema(db)
-        problems = Problems()
-        counts = {}
-        with db.conn:
-            for table, rows in ledger_rows(seeds_dir, problems, progress):
-                if not problems:  # after the first problem, only keep checking
-                    load.insert(db, table, rows)
-                counts[table] = counts.get(table, 0) + len(rows)
-        if problems:
-            raise ValidationFailed(problems)
-        load.create_indexes(db)
-        index.enable_search(db)
-        aggregate.materialise(db)
-        db.conn.execute("pragma journal_mode = delete")
-        db.vacuum()
-        db.close()
+        counts = plan and update.update(plan, seeds_dir, db_path, tmp, progress)
+        if not counts:
+            tmp.unlink(missing_ok=True)
+            counts = _full_build(seeds_dir, tmp, progress)
+        counts["mode"] = "incremental" if plan and "changed_documents" in counts else f"full ({why or 'too much changed'})"
+        update.forget(db_path)
         os.replace(tmp, db_path)
+        update.save(db_path, seeds_dir, files)
     finally:
         tmp.unlink(missing_ok=True)
     counts["seconds"] = round(time.perf_counter() - started, 2)

@@ -44,14 +44,31 @@ def check(seeds):
 @cli.command()
 @click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=pipeline.DEFAULT_SEEDS, show_default=True)
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=pipeline.DEFAULT_DB, show_default=True)
-def build(seeds, db):
-    """Validate seeds/ and build the SQLite database (swapped in only on success)."""
+@click.option("--full", is_flag=True, help="Rebuild everything, even when only some documents changed (use for releases: byte-reproducible).")
+def build(seeds, db, full=False):
+    """Validate seeds/ and build the SQLite database (swapped in only on success).
+
+    When a previous build of the same seeds exists, only the documents whose files changed are
+    read again and their rows replaced; --full builds from scratch.
+    """
     click.echo(f"Building {db} from {seeds}", err=True)
     try:
-        counts = pipeline.build(seeds, db, _progress)
+        counts = pipeline.build(seeds, db, _progress, incremental=not full)
     except ValidationFailed as e:
         _fail(e)
-    click.echo(f"Built {db}: " + ", ".join(f"{counts.get(k, 0):,} {k}" for k in SUMMARY) + f" in {counts['seconds']}s")
+    changed = f" ({counts['changed_documents']:,} documents redone)" if "changed_documents" in counts else ""
+    click.echo(f"Built {db}, {counts['mode']}{changed}: " + ", ".join(f"{counts.get(k, 0):,} {k}" for k in SUMMARY) + f" in {counts['seconds']}s")
+
+
+def _inspect_file(db):
+    """Datasette's inspect file for db, made again when the database is newer.
+
+    An immutable database served with it shows table counts without counting every row.
+    """
+    path = db.with_name(f".{db.name}.inspect.json")
+    if not path.exists() or path.stat().st_mtime_ns < db.stat().st_mtime_ns:
+        subprocess.run([sys.executable, "-m", "datasette", "inspect", str(db), "--inspect-file", str(path)], check=True)
+    return path
 
 
 @cli.command()
@@ -68,7 +85,7 @@ def serve(seeds, db, host, port, rebuild):
     args = [sys.executable, "-m", "datasette", "serve", "-i", str(db),
             "--metadata", str(root / "metadata.yml"), "--plugins-dir", str(root / "plugins"),
             "--template-dir", str(root / "templates"), "--static", f"static:{root / 'static'}",
-            "--host", host, "--port", str(port)]
+            "--host", host, "--port", str(port), "--inspect-file", str(_inspect_file(db))]
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     raise SystemExit(subprocess.call(args))
 

@@ -98,7 +98,8 @@ def test_broken_seed_fails_with_file_and_line_and_keeps_the_old_database(seeds_c
     assert f"documents.yml:{line}:" in result.output
     assert "no-such-publisher" in result.output
     assert db.read_bytes() == before
-    assert sorted(p.name for p in db.parent.iterdir()) == ["hindsight.db"]
+    # nothing left behind but the database and the manifest an incremental rebuild starts from
+    assert sorted(p.name for p in db.parent.iterdir()) == [".hindsight.db.manifest.json", "hindsight.db"]
 
 
 def test_invalid_yaml_names_the_line(seeds_copy, tmp_path):

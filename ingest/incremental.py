@@ -1,0 +1,244 @@
+"""Incremental rebuild: start from the previous database and redo only the documents that changed.
+
+A manifest beside the database records what it was built from: the size and mtime of every
+file under seeds/ (taken before anything was read), the code and libraries that built it, and
+the database file itself. On the next build a document is read, parsed and validated again
+only when its source, its claims file or its documents.yml entry changed; its old rows are
+deleted from a copy of the database and its new rows inserted (FTS triggers follow), then the
+scorecards are materialised again. Anything the whole ledger depends on (publishers, authors,
+topics, the code) means a full build. The result holds the same rows as a full build; only
+SQLite row ids of the changed rows may differ, so release builds use ``--full``.
+"""
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from . import aggregate, build, load, plugins
+from .validate import Problems, ValidationFailed
+
+GLOBAL_FILES = ("publishers.yml", "authors.yml", "topics.yml")
+GLOBAL_TABLES = ("verdicts", "publishers", "authors", "topics", "topic_closure")  # the rest is per document
+LIBRARIES = ("sqlite-utils", "markdownify", "beautifulsoup4", "python-frontmatter", "PyYAML")
+RACY_NS = 2_000_000_000  # a file this close to the snapshot may change again within one mtime tick
+MOST = 0.25  # above this share of documents changed, a full build is as quick and byte-reproducible
+
+
+def manifest_path(db_path):
+    return Path(db_path).with_name(f".{Path(db_path).name}.manifest.json")
+
+
+def fingerprint():
+    """The code that turns seeds into rows: this package, its libraries, reader plugins, SQLite."""
+    h = hashlib.sha256()
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        h.update(f"{name}=={importlib.metadata.version(name)}".encode())
+    for _, dist in plugins.pm.list_plugin_distinfo():
+        h.update(f"{dist.project_name}=={dist.version}".encode())
+    h.update(sqlite3.sqlite_version.encode())
+    return h.hexdigest()
+
+
+def _sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def snapshot(seeds_dir):
+    """{path under seeds/: [size, mtime_ns, sha256 or None]}; the hash only for files too recent to trust their mtime."""
+    seeds_dir = Path(seeds_dir)
+    now, files, stack = time.time_ns(), {}, [seeds_dir]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    stack.append(entry.path)
+                elif entry.is_file():
+                    st = entry.stat()
+                    racy = st.st_mtime_ns >= now - RACY_NS
+                    rel = Path(entry.path).relative_to(seeds_dir).as_posix()
+                    files[rel] = [st.st_size, st.st_mtime_ns, _sha256(entry.path) if racy else None]
+    return files
+
+
+def _database_stat(db_path):
+    st = os.stat(db_path)
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def save(db_path, seeds_dir, files):
+    """Record what the database at db_path was built from (written atomically)."""
+    path = manifest_path(db_path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({
+        "fingerprint": fingerprint(), "seeds": str(Path(seeds_dir).resolve()),
+        "database": _database_stat(db_path), "files": files,
+    }))
+    os.replace(tmp, path)
+
+
+def forget(db_path):
+    """The database is about to change: its manifest no longer describes it."""
+    manifest_path(db_path).unlink(missing_ok=True)
+
+
+@dataclass
+class Plan:
+    files: dict  # the new snapshot
+    changed: set  # paths under seeds/ that changed, appeared or disappeared
+    reason: str = ""
+
+
+def plan(seeds_dir, db_path, files):
+    """(Plan, "") when the previous database can be updated instead of built anew; else (None, why).
+
+    files is the snapshot of seeds/ taken before this build read anything.
+    """
+    try:
+        manifest = json.loads(manifest_path(db_path).read_text())
+        current = _database_stat(db_path)
+    except (OSError, ValueError):
+        return None, "no previous build to start from"
+    if manifest.get("database") != current:
+        return None, "the database changed since it was built"
+    if manifest.get("seeds") != str(Path(seeds_dir).resolve()):
+        return None, "it was built from other seeds"
+    if manifest.get("fingerprint") != fingerprint():
+        return None, "the build code or its libraries changed"
+    old = manifest["files"]
+    changed = {p for p in files.keys() | old.keys() if _changed(Path(seeds_dir) / p, old.get(p), files.get(p))}
+    touched = sorted(changed & set(GLOBAL_FILES))
+    if touched:
+        return None, f"{', '.join(touched)} changed"
+    return Plan(files, changed), ""
+
+
+def _changed(path, old, new):
+    if old is None or new is None or old[:2] != new[:2]:
+        return True
+    return old[2] is not None and _sha256(path) != old[2]  # recorded as racy: trust the content only
+
+
+def _document_files(doc, claims_path, seeds_dir):
+    return {os.path.normpath(doc["file"]).replace(os.sep, "/"), Path(claims_path).relative_to(seeds_dir).as_posix()}
+
+
+def _edited_entries(db, documents):
+    """Ids of documents whose documents.yml entry differs from the row the database holds."""
+    keys = sorted({k for d in documents for k in d if not k.startswith("_")})
+    rows = {r[0]: r for r in db.execute(f"select id, {', '.join(f'[{k}]' for k in keys)} from documents")}
+    authors = {}
+    for doc_id, author_id in db.execute("select document_id, author_id from document_authors order by rowid"):
+        authors.setdefault(doc_id, []).append(author_id)
+    return {d["id"] for d in documents
+            if rows.get(d["id"]) != (d["id"], *(d.get(k) for k in keys)) or authors.get(d["id"], []) != d["_authors"]}
+
+
+def _links():
+    """{per-document table: SQL condition selecting the rows of the documents in temp table gone}."""
+    links = {}
+    for table, (columns, _, _) in load.TABLES.items():
+        if table == "documents":
+            links[table] = "id in (select id from gone)"
+        elif "document_id" in columns:
+            links[table] = "document_id in (select id from gone)"
+        elif "claim_id" in columns:
+            links[table] = "claim_id in (select id from gone_claims)"
+        elif table not in GLOBAL_TABLES:
+            return None
+    return links
+
+
+def _delete(db, doc_ids, links):
+    """Every row of the given documents, in each per-document table."""
+    db.execute("create temp table gone (id text primary key)")
+    db.executemany("insert into gone values (?)", [(d,) for d in doc_ids])
+    db.execute("create temp table gone_claims as select id from claims where document_id in (select id from gone)")
+    for table, where in reversed(links.items()):
+        db.execute(f"delete from [{table}] where {where}")
+    db.execute("drop table gone")
+    db.execute("drop table gone_claims")
+
+
+def update(plan, seeds_dir, db_path, tmp, progress=None):
+    """Write into tmp the previous database with the changed documents redone; returns counts.
+
+    Returns None when so much changed that a full build is the better path.
+    """
+    seeds_dir = Path(seeds_dir)
+    problems = Problems()
+    publishers, authors, topics, _, documents = build.seed_lists(seeds_dir, problems)
+    paths = build.claim_files(seeds_dir, documents, problems)
+    if problems:
+        raise ValidationFailed(problems)
+    old = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        before = {r[0] for r in old.execute("select id from documents")}
+        redo = {d["id"] for d in documents
+                if d["id"] not in before or _document_files(d, paths[d["id"]], seeds_dir) & plan.changed}
+        if "documents.yml" in plan.changed:
+            redo |= _edited_entries(old, documents)
+    finally:
+        old.close()
+    gone = before - {d["id"] for d in documents}
+    links = _links()
+    if links is None or len(redo | gone) > MOST * max(len(documents), 1):
+        return None
+    shutil.copyfile(db_path, tmp)
+    db = sqlite_utils.Database(tmp)
+    try:
+        db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
+        db.conn.execute("pragma synchronous = off")
+        ctx = build.Context({a["id"] for a in authors}, {t["id"] for t in topics})
+        todo = [d for d in documents if d["id"] in redo]
+        with db.conn:
+            per_document = []
+            for n, doc in enumerate(todo, 1):
+                pairs = build.document_rows(doc, paths[doc["id"]], ctx, problems)
+                per_document.append(pairs)
+                if progress:
+                    progress(n, len(todo))
+            _delete(db.conn, redo | gone, links)
+            _check_unique_claims(db.conn, ctx.claim_ids, problems)
+            if problems:
+                raise ValidationFailed(problems)
+            for pairs in per_document:
+                for table, rows in pairs:
+                    load.insert(db, table, rows)
+        _refresh_search(db)
+        db["scorecards"].drop()
+        aggregate.materialise(db)
+        db.conn.execute("pragma journal_mode = delete")
+    finally:
+        db.close()
+    conn = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
+    counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in load.TABLES}
+    conn.close()
+    return {**counts, "changed_documents": len(redo), "removed_documents": len(gone)}
+
+
+def _check_unique_claims(conn, claim_ids, problems):
+    """New claim ids that another (unchanged) document already uses."""
+    taken = conn.execute("select id, document_id from claims where id in (select value from json_each(?))",
+                         [json.dumps(list(claim_ids))]).fetchall()
+    for claim_id, document_id in taken:
+        path, _, line = claim_ids[claim_id].rpartition(":")
+        problems.add(path, int(line), f"duplicate claim id '{claim_id}' (first at claims/{document_id}.yml): ids must be unique")
+
+
+def _refresh_search(db):
+    """FTS tables follow their content through triggers; an index without them is rebuilt whole."""
+    for table in db.table_names(fts5=True):
+        triggers = db.execute("select count(*) from sqlite_master where type = 'trigger' and sql like ?",
+                              [f"%{table}%"]).fetchone()[0]
+        if not triggers:
+            db.execute(f"insert into [{table}]([{table}]) values ('rebuild')")

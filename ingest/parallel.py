@@ -1,0 +1,69 @@
+"""Documents processed in a pool of processes, results kept in order, memory bounded.
+
+Reading a source and validating its claims is pure per-document work, so it spreads over
+every core; the parent only loads rows. A few batches are in flight at a time, so a slow
+loader never lets finished results pile up. Small ledgers skip the pool (forking costs more
+than it saves).
+"""
+import multiprocessing
+import os
+from collections import deque
+
+from .validate import Problems
+
+POOL_FROM = 200  # documents; below this, one process
+BATCH = 32  # documents per task
+IN_FLIGHT = 3  # tasks per worker queued ahead of the parent
+
+_work = None  # (function, context), set in each worker by fork
+
+
+def _init(function, ctx):
+    global _work
+    _work = function, ctx
+
+
+def _run(batch):
+    function, ctx = _work
+    out = []
+    for job in batch:
+        problems = Problems()
+        ctx.claim_ids = {}  # uniqueness across documents is checked by the parent
+        pairs = function(*job, ctx, problems)
+        out.append((pairs, problems.items, ctx.claim_ids))
+    return out
+
+
+def _batches(jobs):
+    return (jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH))
+
+
+def each_document(function, jobs, ctx, problems, processes=None):
+    """Yield function(*job, ctx, problems) for each job, in order; problems land in problems."""
+    processes = processes or os.cpu_count() or 1
+    if len(jobs) < POOL_FROM or processes < 2:
+        for job in jobs:
+            yield function(*job, ctx, problems)
+        return
+    seen = ctx.claim_ids
+    with multiprocessing.get_context("fork").Pool(processes, _init, (function, ctx)) as pool:
+        batches, pending = _batches(jobs), deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_run, (batch,)))
+            if len(pending) < IN_FLIGHT * processes:
+                continue
+            yield from _merge(pending.popleft().get(), seen, problems)
+        while pending:
+            yield from _merge(pending.popleft().get(), seen, problems)
+
+
+def _merge(results, seen, problems):
+    for pairs, items, claim_ids in results:
+        problems.items += items
+        for claim_id, where in claim_ids.items():
+            if claim_id in seen:
+                path, _, line = where.rpartition(":")
+                problems.add(path, int(line), f"duplicate claim id '{claim_id}' (first at {seen[claim_id]}): ids must be unique")
+            else:
+                seen[claim_id] = where
+        yield pairs
