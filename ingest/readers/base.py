@@ -72,8 +72,13 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PROTECT = 0xE000  # escaped characters hide in the private-use area while markup is removed
 
 
+_MARKUP = re.compile(r"[\\`*_\[<]")  # a line without these has no inline markup to remove
+
+
 def inline_text(line):
     """Markdown inline markup -> the text a reader sees."""
+    if not _MARKUP.search(line):
+        return line
     line = _ESCAPE.sub(lambda m: chr(_PROTECT + ord(m.group(1))), line)
     line = _CODE.sub(r"\1", line)
     line = _LINK.sub(r"\1", line)
@@ -105,8 +110,14 @@ def render_text(markdown):
 
 
 def close_sections(sections, text_length):
-    """Each section runs to the next heading of the same or a higher level."""
-    for i, s in enumerate(sections):
-        s.body_end = next(
-            (n.start for n in sections[i + 1:] if n.level <= s.level), text_length
-        )
+    """Each section runs to the next heading of the same or a higher level.
+
+    One pass with a stack of open sections, so a document of many thousand headings stays linear.
+    """
+    open_sections = []
+    for s in sections:
+        while open_sections and open_sections[-1].level >= s.level:
+            open_sections.pop().body_end = s.start
+        open_sections.append(s)
+    for s in open_sections:
+        s.body_end = text_length
