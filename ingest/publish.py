@@ -5,6 +5,7 @@ this build matches and the cache settings), plugins/, templates/ and static/. Ev
 site installs is pinned to the version installed here, so the site runs what the tests ran.
 """
 import ast
+import hashlib
 import importlib.metadata
 import json
 import shutil
@@ -96,12 +97,10 @@ def stage(seeds, releases_dir, commit, into):
     check_database(db)
     info = release_info(db, releases_dir, commit)
     metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
-    metadata.setdefault("plugins", {}).update({"release-info": info, "cache-headers": {"max_age": CACHE_MAX_AGE}})
-    (into / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    metadata.setdefault("plugins", {})["release-info"] = info
     args = [db.name, "--metadata", "metadata.json"]
-    shutil.copytree(ROOT / "plugins", into / "plugins", ignore=shutil.ignore_patterns("__pycache__"))
-    args += ["--plugins-dir", "plugins"]
-    for name, flag, value in (("templates", "--template-dir", "templates"), ("static", "--static", "static:static")):
+    for name, flag, value in (("plugins", "--plugins-dir", "plugins"), ("templates", "--template-dir", "templates"),
+                              ("static", "--static", "static:static")):
         if (ROOT / name).is_dir() and any((ROOT / name).iterdir()):  # git keeps no empty folders
             shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
             args += [flag, value]
@@ -109,7 +108,18 @@ def stage(seeds, releases_dir, commit, into):
         args += ["--install", pin]
     settings = {k: ("on" if v is True else "off" if v is False else v) for k, v in (metadata.get("settings") or {}).items()}
     args += ["--version-note", commit, "--extra-options", " ".join(f"--setting {k} {v}" for k, v in settings.items())]
+    # URLs change whenever anything the pages are made from changes, not only the database
+    metadata["plugins"]["cache-headers"] = {"max_age": CACHE_MAX_AGE, "key": content_key(into, metadata, args)}
+    (into / "metadata.json").write_text(json.dumps(metadata, indent=2))
     return args, info
+
+
+def content_key(into, *parts):
+    """A digest of the staged files (database, plugins, templates, static) and of the publish arguments."""
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode())
+    for path in sorted(p for p in into.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(into)} {sha256_of(path)}\n".encode())
+    return digest.hexdigest()
 
 
 def require(tool, what):

@@ -76,12 +76,12 @@ def releases(out_dir):
 
 def next_version(day, existing):
     """YYYY.MM.DD, then YYYY.MM.DD.1, .2 ... for more releases the same day."""
-    base = day.strftime("%Y.%m.%d")
-    taken = {r.version for r in existing}
-    n = 0
-    while (base if n == 0 else f"{base}.{n}") in taken:
+    base = version = day.strftime("%Y.%m.%d")
+    taken, n = {r.version for r in existing}, 0
+    while version in taken:
         n += 1
-    return base if n == 0 else f"{base}.{n}"
+        version = f"{base}.{n}"
+    return version
 
 
 CHANGES = {

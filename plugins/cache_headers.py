@@ -1,12 +1,14 @@
 """Content-addressed database URLs with long-lived cache headers, so a CDN can serve repeat reads.
 
-Off unless configured: the published bundle sets `cache-headers: {max_age: N}` in its metadata,
-so `hindsight serve` and the tests keep the plain /hindsight/... URLs. When on, each immutable
-database is served at /<name>-<first 7 hex of its sha256>/..., every link Datasette makes points
-there, and 200 responses there may be cached for max_age seconds: a new release has a new hash,
-hence new URLs, so no cache ever serves a stale page. /<name>/... and the URLs of an older hash
-redirect to the current one. This is the scheme of datasette-hashed-urls, kept here because that
-package switches itself on in every Datasette of the environment it is installed in.
+Off unless configured: the published bundle sets `cache-headers: {max_age: N, key: HEX}` in its
+metadata, so `hindsight serve` and the tests keep the plain /hindsight/... URLs. When on, each
+immutable database is served at /<name>-<first 7 hex of key>/..., every link Datasette makes
+points there, and 200 responses there may be cached for max_age seconds. The key is a digest of
+everything the site is made from (database, code, metadata; the database's own sha256 when no key
+is given), so any change gives new URLs and no cache serves a stale page. /<name>/... and the
+URLs of an older key redirect to the current one. This is the scheme of datasette-hashed-urls,
+kept here because that package switches itself on in every Datasette of the environment it is
+installed in, and hashes only the database.
 """
 import re
 
@@ -27,7 +29,7 @@ def startup(datasette):
         raise ValueError("cache-headers plugin config needs max_age: a whole number of seconds")
     for db in datasette.databases.values():
         if not db.is_mutable and not db.is_memory:
-            db.route = f"{db.name}-{db.hash[:7]}"
+            db.route = f"{db.name}-{(config.get('key') or db.hash)[:7]}"
 
 
 @hookimpl
@@ -48,9 +50,7 @@ def asgi_wrapper(datasette):
                     location = f"/{route}{dot}{fmt}" + (f"/{rest}" if rest else "")
                     if scope.get("query_string"):
                         location += "?" + scope["query_string"].decode("latin-1")
-                    await send({"type": "http.response.start", "status": 302, "headers": [
-                        [b"location", location.encode("latin-1")], [b"cache-control", b"no-cache"]]})
-                    return await send({"type": "http.response.body", "body": b""})
+                    return await _redirect(send, location, datasette.cors)
             return await app(scope, receive, send)
         return cache_headers
     return wrap
@@ -64,3 +64,12 @@ def _cacheable(send, max_age):
             event = {**event, "headers": headers}
         await send(event)
     return send_cacheable
+
+
+async def _redirect(send, location, cors):
+    headers = [[b"location", location.encode("latin-1")], [b"cache-control", b"no-cache"]]
+    if cors:  # so API clients in a browser can follow it
+        headers += [[b"access-control-allow-origin", b"*"], [b"access-control-allow-headers", b"authorization"],
+                    [b"access-control-expose-headers", b"link"]]
+    await send({"type": "http.response.start", "status": 302, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
