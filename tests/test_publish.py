@@ -174,12 +174,15 @@ def test_bundle_serves_a_scorecard_and_a_table_as_json_cacheably(site):
     assert write.status_code == 400
 
 
-def test_missing_flyctl_is_a_clear_message(monkeypatch):
-    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no flyctl here
-    result = CliRunner().invoke(cli, ["publish", "fly", "--app", "x"])
-    assert result.exit_code == 1
-    assert "flyctl is not installed" in result.output and "--generate-dir" in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
+@pytest.mark.parametrize("args, says", [
+    (["fly", "--app", "x"], ["flyctl is not installed", "https://fly.io/docs/flyctl/install/", "--generate-dir"]),
+    (["cloudrun", "--service", "x"], ["gcloud is not installed", "https://cloud.google.com/sdk/docs/install"]),
+])
+def test_missing_host_tooling_is_a_clear_message(monkeypatch, args, says):
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # neither flyctl nor gcloud here
+    result = CliRunner().invoke(cli, ["publish", *args])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert all(s in result.output for s in says)
 
 
 @pytest.mark.asyncio(loop_scope="session")
