@@ -1,0 +1,201 @@
+"""Claims: each claim's page (statement, quote in context, topics, verdict history with evidence, related
+claims from other sources), and lists of claims filtered by what a scorecard counts."""
+import json
+from urllib.parse import urlencode
+
+from datasette import NotFound, Response, hookimpl
+
+PAGE = 50
+CONTEXT = 600  # characters of the document read either side of the quote
+
+CLAIM = """
+select c.id, c.document_id, d.title as document_title, d.publisher_id, p.name as publisher, c.section_id,
+  s.heading as section, c.author_id, a.name as author, a.role as author_role, c.kind, c.statement, c.quote,
+  c.quote_start, c.quote_end, c.made, c.horizon, c.horizon_inferred, coalesce(c.verdict, 'unreviewed') as verdict,
+  coalesce(v.label, 'Unreviewed') as verdict_label, c.resolved, c.confidence
+from claims c
+join documents d on d.id = c.document_id
+left join publishers p on p.id = d.publisher_id
+left join authors a on a.id = c.author_id
+left join sections s on s.id = c.section_id
+left join verdicts v on v.id = c.verdict
+where c.id = :id
+"""
+TOPICS = """
+select ct.claim_id, t.id, t.name, t.path from claim_topics ct join topics t on t.id = ct.topic_id
+where ct.claim_id in (select value from json_each(:ids)) order by t.path
+"""
+RESOLUTIONS = """
+select r.id, r.seq, r.verdict, coalesce(v.label, r.verdict) as verdict_label, r.resolved, r.resolver,
+  r.confidence, r.rationale, r.is_current
+from resolutions r left join verdicts v on v.id = r.verdict where r.claim_id = :id order by r.seq desc
+"""
+EVIDENCE = "select resolution_id, title, url, date from evidence where claim_id = :id order by rowid"  # as curated
+# Claims sharing a topic, from other documents: the topic index is read until enough are found.
+RELATED = """
+select distinct c.id, c.statement, c.kind, c.made, coalesce(c.verdict, 'unreviewed') as verdict,
+  coalesce(v.label, 'Unreviewed') as verdict_label, c.document_id, d.title as document_title
+from claim_topics mine
+join claim_topics ct on ct.topic_id = mine.topic_id
+join claims c on c.id = ct.claim_id
+join documents d on d.id = c.document_id
+left join verdicts v on v.id = c.verdict
+where mine.claim_id = :id and c.document_id != :document
+limit 20
+"""
+LIST = """
+select c.id, c.statement, c.kind, c.made, c.horizon, coalesce(c.verdict, 'unreviewed') as verdict,
+  coalesce(v.label, 'Unreviewed') as verdict_label, c.resolved, c.document_id, d.title as document_title
+from claims c
+join documents d on d.id = c.document_id
+left join verdicts v on v.id = c.verdict
+where {where}
+order by c.made desc, c.id
+limit :n offset :o
+"""
+# filter -> (SQL condition, SQL for the label of the value); conditions are fixed strings, values parameters
+FILTERS = {
+    "author": ("c.author_id = :author", "select name from authors where id = :author"),
+    "publisher": ("c.document_id in (select id from documents where publisher_id = :publisher)",
+                  "select name from publishers where id = :publisher"),
+    "document": ("c.document_id = :document", "select title from documents where id = :document"),
+    "topic": ("c.id in (select ct.claim_id from claim_topics ct join topic_closure tc on tc.topic_id = ct.topic_id"
+              " where tc.ancestor_id = :topic)", "select name from topics where id = :topic"),
+    "year": ("c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'", "select :year"),
+    "kind": ("c.kind = :kind", None),
+}
+VERDICTS = {
+    "resolved": ("c.verdict in (select id from verdicts where in_denominator = 1)", "resolved"),
+    "unreviewed": ("c.verdict is null", "not yet reviewed"),
+}
+
+
+def in_context(before, after, more_before, more_after):
+    """Trim the text read either side of a quote to its paragraph, or to whole words where it was cut."""
+    if "\n\n" in before:
+        before = before[before.rindex("\n\n") + 2:]
+    elif more_before and " " in before:
+        before = "…" + before[before.index(" ") + 1:]
+    if "\n\n" in after:
+        after = after[:after.index("\n\n")]
+    elif more_after and " " in after:
+        after = after[:after.rindex(" ")] + "…"
+    return before, after
+
+
+async def topics_of(db, ids):
+    topics = {}
+    for row in (await db.execute(TOPICS, {"ids": json.dumps(ids)})).rows:
+        topics.setdefault(row["claim_id"], []).append({"id": row["id"], "name": row["name"]})
+    return topics
+
+
+async def claim_page(datasette, request):
+    db = datasette.get_database("hindsight")
+    claim = (await db.execute(CLAIM, {"id": request.url_vars["id"]})).first()
+    if claim is None:
+        raise NotFound("No claim with that id")
+    claim = dict(claim)
+    start = max(0, claim["quote_start"] - CONTEXT)
+    length = claim["quote_end"] + CONTEXT - start
+    text = (await db.execute("select substr(text, :s, :n) from documents where id = :id",
+                             {"s": start + 1, "n": length, "id": claim["document_id"]})).first()[0]
+    before, after = in_context(text[: claim["quote_start"] - start], text[claim["quote_end"] - start:],
+                               start > 0, len(text) == length)
+    evidence = {}
+    for row in (await db.execute(EVIDENCE, {"id": claim["id"]})).rows:
+        evidence.setdefault(row["resolution_id"], []).append(dict(row))
+    resolutions = [dict(r, evidence=evidence.get(r["id"], []))
+                   for r in (await db.execute(RESOLUTIONS, {"id": claim["id"]})).rows]
+    related = sorted((dict(r) for r in (await db.execute(
+        RELATED, {"id": claim["id"], "document": claim["document_id"]})).rows),
+        key=lambda r: (r["made"] or "", r["id"]), reverse=True)
+    data = {
+        "claim": claim,
+        "context": {"before": before, "quote": claim["quote"], "after": after},
+        "topics": (await topics_of(db, [claim["id"]])).get(claim["id"], []),
+        "resolutions": resolutions,
+        "related": related,
+    }
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    return Response.html(await datasette.render_template("hindsight_claim.html", {
+        **data, "title": claim["statement"], "alternate_url_json": f"/claims/{claim['id']}.json",
+    }, request=request))
+
+
+async def claims_page(datasette, request):
+    db = datasette.get_database("hindsight")
+    params, where, described = {}, [], {}
+    for name, (condition, label_sql) in FILTERS.items():
+        value = request.args.get(name)
+        if not value:
+            continue
+        if name == "year" and not (value.isdigit() and len(value) == 4):
+            raise NotFound("A year is four digits, such as 2024")
+        params[name] = value
+        where.append(condition)
+        if label_sql:
+            row = (await db.execute(label_sql, {name: value})).first()
+            described[name] = row[0] if row else value
+    verdict = request.args.get("verdict")
+    if verdict:
+        condition, label = VERDICTS.get(verdict, ("c.verdict = :verdict", None))
+        if label is None:
+            params["verdict"] = verdict
+            row = (await db.execute("select label from verdicts where id = :verdict", params)).first()
+            label = f"judged {row[0].lower()}" if row else f"judged {verdict}"
+        where.append(condition)
+        described["verdict"] = label
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows = await db.execute(LIST.format(where=" and ".join(where) or "1"),
+                            {**params, "n": PAGE + 1, "o": (page - 1) * PAGE})
+    claims = [dict(r) for r in rows.rows]
+    topics = await topics_of(db, [c["id"] for c in claims[:PAGE]])
+    for claim in claims:
+        claim["topics"] = topics.get(claim["id"], [])
+    # A list of one author's (publisher's, ...) claims shows that scorecard's figures above it.
+    scored = [name for name in ("author", "publisher", "document", "topic", "year") if name in params]
+    scorecard = None
+    if len(scored) == 1:
+        scorecard = (await db.execute("select * from scorecards where id = :id",
+                                      {"id": f"{scored[0]}/{params[scored[0]]}"})).first()
+    filters = {**params, **({"verdict": verdict} if verdict else {})}
+
+    def url(fmt="", **changes):
+        return f"/claims{fmt}?" + urlencode({**filters, "page": page, **changes})
+
+    data = {
+        "filters": filters, "described": described, "page": page, "claims": claims[:PAGE],
+        "scorecard": dict(scorecard) if scorecard else None,
+        "next_url": url(page=page + 1) if len(claims) > PAGE else None,
+        "previous_url": url(page=page - 1) if page > 1 else None,
+    }
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    return Response.html(await datasette.render_template("hindsight_claims.html", {
+        **data, "title": describe(filters.get("kind"), described), "alternate_url_json": url(".json"),
+    }, request=request))
+
+
+def describe(kind, described):
+    """'Predictions by Jane Doe on Efficiency, judged correct' from the filters in use."""
+    title = {"prediction": "Predictions", "observation": "Observations"}.get(kind, "Claims")
+    for name, joiner in (("author", "by"), ("publisher", "published by"), ("document", "in"),
+                         ("topic", "on"), ("year", "made in")):
+        if name in described:
+            title += f" {joiner} {described[name]}"
+    if "verdict" in described:
+        title += f", {described['verdict']}"
+    return title
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/claims(?P<format>\.json)?$", claims_page),
+        (r"^/claims/(?P<id>[^/]+?)(?P<format>\.json)?$", claim_page),
+    ]

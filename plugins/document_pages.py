@@ -1,0 +1,227 @@
+"""Documents: the list, and each source rendered from its markdown (safely) with every claim's quote
+highlighted in its verdict's colour and linked to the claim."""
+from urllib.parse import urlencode
+
+import nh3
+from datasette import NotFound, Response, hookimpl
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+from markupsafe import Markup
+
+PAGE = 50
+TAGS = {"p", "br", "em", "strong", "code", "pre", "del", "s", "a", "ul", "ol", "li", "blockquote", "hr",
+        "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "mark", "sup"}
+ATTRIBUTES = {"a": {"href", "title", "class", "id"}, "mark": {"class", "title"}, "sup": {"class"}, "ol": {"start"}}
+
+DOCUMENT = """
+select d.id, d.title, d.publisher_id, p.name as publisher, d.published, d.published_note, d.url, d.kind,
+  d.format, d.file, d.sha256, d.bytes, d.claim_count, d.markdown, d.text
+from documents d left join publishers p on p.id = d.publisher_id where d.id = :id
+"""
+AUTHORS = """
+select a.id, a.name, a.role from document_authors da join authors a on a.id = da.author_id
+where da.document_id = :id order by a.name
+"""
+CLAIMS = """
+select c.id, c.statement, c.quote, c.quote_start, c.quote_end, c.kind, c.made, c.horizon,
+  coalesce(c.verdict, 'unreviewed') as verdict, coalesce(v.label, 'Unreviewed') as verdict_label
+from claims c left join verdicts v on v.id = c.verdict
+where c.document_id = :id order by c.quote_start, c.id
+"""
+DOCUMENTS = """
+select d.id, d.title, d.publisher_id, p.name as publisher, d.published, d.kind, d.claim_count,
+  s.predictions, s.resolved, s.hit_rate
+from documents d
+left join publishers p on p.id = d.publisher_id
+left join scorecards s on s.id = 'document/' || d.id
+order by d.published desc, d.id limit :n offset :o
+"""
+
+
+def image_as_link(self, tokens, idx, options, env):
+    """Images would be fetched from other sites (blocked by the site's CSP): show them as links instead."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    return f'<a href="{escapeHtml(token.attrGet("src") or "")}">{escapeHtml(alt or "image")}</a>'
+
+
+MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+MD.add_render_rule("image", image_as_link)
+
+
+def blocks_of(tokens):
+    """Each inline token with its children and their offsets in the rendered text, and that text."""
+    parts, blocks, pos = [], [], 0
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        if blocks:  # blocks are separated like lines of documents.text
+            parts.append("\n")
+            pos += 1
+        children = []
+        for child in token.children:
+            children.append((child, pos))
+            if child.type in ("text", "code_inline"):
+                parts.append(child.content)
+                pos += len(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append("\n")
+                pos += 1
+        blocks.append((token, children))
+    return blocks, "".join(parts)
+
+
+def nth(haystack, needle, n):
+    """Offset of the n-th (0-based, non-overlapping) occurrence of needle, or -1."""
+    at = haystack.find(needle)
+    for _ in range(n):
+        if at < 0:
+            break
+        at = haystack.find(needle, at + len(needle))
+    return at
+
+
+def place(claims, text, flat):
+    """Find each quote in the rendered text: the same occurrence as in documents.text, else the nearest.
+    Returns the placed spans; a claim that cannot be placed gets placed=False."""
+    spans = []
+    for claim in claims:
+        quote = claim["quote"]
+        occurrence = text.count(quote, 0, claim["quote_start"]) if quote else 0
+        start = nth(flat, quote, occurrence) if quote else -1
+        if start < 0 and quote:
+            start = flat.find(quote)
+        claim["placed"] = start >= 0
+        if start >= 0:
+            spans.append({"start": start, "end": start + len(quote), "claim": claim})
+    return spans
+
+
+def html_token(content):
+    token = Token("html_inline", "", 0)
+    token.content = str(content)
+    return token
+
+
+def opening(claim, in_link):
+    title = f"Claim {claim['number']}: {claim['verdict_label']}"
+    if in_link:  # a link cannot hold another link: mark the text, the reference after the link carries it
+        return Markup('<mark class="hl hl-{}" title="{}">').format(claim["verdict"], title), Markup("</mark>")
+    return (Markup('<a class="hl hl-{}" href="/claims/{}" title="{}">').format(claim["verdict"], claim["id"], title),
+            Markup("</a>"))
+
+
+def reference(claim):
+    return Markup('<sup class="claim-ref"><a href="/claims/{}" id="claim-{}" title="{}">{}</a></sup>').format(
+        claim["id"], claim["id"], claim["statement"], claim["number"])
+
+
+def highlight(blocks, spans):
+    """Wrap each placed quote's text in verdict-coloured links, piece by piece across inline markup,
+    each followed by a numbered reference to its claim."""
+    spans = sorted(spans, key=lambda s: s["start"])
+    following, active = 0, []
+    for token, children in blocks:
+        out, depth, pending = [], 0, []
+        for child, a in children:
+            if child.type not in ("text", "code_inline"):
+                out.append(child)
+                depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+                if depth == 0 and pending:
+                    out += [html_token(reference(c)) for c in pending]
+                    pending = []
+                continue
+            b = a + len(child.content)
+            while following < len(spans) and spans[following]["start"] < b:
+                active.append(spans[following])
+                following += 1
+            cuts = sorted({a, b, *(x for s in active for x in (s["start"], s["end"]) if a < x < b)})
+            for x, y in zip(cuts, cuts[1:]):
+                piece = child.copy(content=child.content[x - a:y - a])
+                cover = [s for s in active if s["start"] <= x and s["end"] >= y]
+                if cover:  # overlapping quotes: the innermost (shortest) one colours the text
+                    inner = min(cover, key=lambda s: s["end"] - s["start"])["claim"]
+                    open_tag, close_tag = opening(inner, depth > 0)
+                    out += [html_token(open_tag), piece, html_token(close_tag)]
+                else:
+                    out.append(piece)
+                for s in active:
+                    if s["end"] == y and depth:
+                        pending.append(s["claim"])
+                    elif s["end"] == y:
+                        out.append(html_token(reference(s["claim"])))
+            active = [s for s in active if s["end"] > b]
+        token.children = out + [html_token(reference(c)) for c in pending]
+
+
+def render(markdown, text, claims):
+    """Sanitised HTML of the document with its claims highlighted; sets placed on each claim."""
+    tokens = MD.parse(markdown or "")
+    for token in tokens:  # the page has its own h1: the document's headings sit one level below
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    blocks, flat = blocks_of(tokens)
+    highlight(blocks, place(claims, text, flat))
+    html = MD.renderer.render(tokens, MD.options, {})
+    return Markup(nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"}))
+
+
+async def document_page(datasette, request):
+    db = datasette.get_database("hindsight")
+    doc = (await db.execute(DOCUMENT, {"id": request.url_vars["id"]})).first()
+    if doc is None:
+        raise NotFound("No document with that id")
+    doc = dict(doc)
+    claims = [dict(r, number=i) for i, r in enumerate((await db.execute(CLAIMS, {"id": doc["id"]})).rows, 1)]
+    body = render(doc.pop("markdown"), doc.pop("text"), claims)
+    scorecard = (await db.execute("select * from scorecards where id = :id", {"id": "document/" + doc["id"]})).first()
+    verdicts = [dict(r) for r in (await db.execute("select id, label, description from verdicts")).rows]
+    counts = {}
+    for claim in claims:
+        claim["url"] = f"/claims/{claim['id']}"
+        counts[claim["verdict"]] = counts.get(claim["verdict"], 0) + 1
+    data = {
+        "document": doc,
+        "authors": [dict(r) for r in (await db.execute(AUTHORS, {"id": doc["id"]})).rows],
+        "scorecard": dict(scorecard) if scorecard else None,
+        "claims": claims,
+        "verdict_counts": counts,
+    }
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    if counts.get("unreviewed"):
+        verdicts.append({"id": "unreviewed", "label": "Unreviewed", "description": "No resolution recorded yet."})
+    return Response.html(await datasette.render_template("hindsight_document.html", {
+        **data, "title": doc["title"], "body": body, "verdicts": verdicts,
+        "unplaced": [c for c in claims if not c["placed"]],
+        "alternate_url_json": f"/documents/{doc['id']}.json",
+    }, request=request))
+
+
+async def documents_page(datasette, request):
+    db = datasette.get_database("hindsight")
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    rows = [dict(r) for r in (await db.execute(DOCUMENTS, {"n": PAGE + 1, "o": (page - 1) * PAGE})).rows]
+    data = {
+        "page": page, "documents": rows[:PAGE],
+        "next_url": "/documents?" + urlencode({"page": page + 1}) if len(rows) > PAGE else None,
+        "previous_url": "/documents?" + urlencode({"page": page - 1}) if page > 1 else None,
+    }
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    return Response.html(await datasette.render_template("hindsight_documents.html", {
+        **data, "title": "Documents", "alternate_url_json": f"/documents.json?page={page}",
+    }, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/documents(?P<format>\.json)?$", documents_page),
+        (r"^/documents/(?P<id>[^/]+?)(?P<format>\.json)?$", document_page),
+    ]
+

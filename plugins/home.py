@@ -1,0 +1,57 @@
+"""The home page: the ledger's headline numbers, the newest resolutions and the ways in."""
+from datasette import Response, hookimpl
+
+OVERALL = "select * from scorecards where id = 'overall/all'"
+# The resolved index gives the newest first; ties keep index order, so no sort of the whole table.
+NEWEST = """
+select r.claim_id, r.verdict, v.label as verdict_label, r.resolved, c.statement, c.document_id, d.title as document_title
+from resolutions r
+join claims c on c.id = r.claim_id
+join documents d on d.id = c.document_id
+left join verdicts v on v.id = r.verdict
+where r.is_current = 1
+order by r.resolved desc
+limit 10
+"""
+ROOT_TOPICS = """
+select t.id, t.name, t.description, s.predictions, s.resolved, s.hit_rate
+from topics t left join scorecards s on s.id = 'topic/' || t.id
+where t.parent_id is null order by t.name
+"""
+DIMENSIONS = [("author", "By author"), ("publisher", "By publisher"), ("document", "By document"),
+              ("topic", "By topic"), ("year", "By year made")]
+
+
+async def home_data(datasette):
+    db = datasette.get_database("hindsight")
+    counts = await db.table_counts(limit=1000)  # cached for an immutable database
+    overall = (await db.execute(OVERALL)).first()
+    overall = dict(overall) if overall else {}
+    predictions = overall.get("predictions", 0)
+    return {
+        "documents": counts.get("documents"),
+        "claims": counts.get("claims"),
+        "predictions": predictions,
+        "observations": counts["claims"] - predictions if counts.get("claims") is not None else None,
+        "overall": overall,
+        "newest_resolutions": [dict(r) for r in (await db.execute(NEWEST)).rows],
+        "topics": [dict(r) for r in (await db.execute(ROOT_TOPICS)).rows],
+    }
+
+
+async def home(datasette, request):
+    data = await home_data(datasette)
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    queries = await datasette.get_canned_queries("hindsight", request.actor)
+    return Response.html(await datasette.render_template(
+        "hindsight_home.html",
+        {**data, "title": "A ledger of AI predictions", "dimensions": DIMENSIONS, "queries": queries,
+         "alternate_url_json": "/.json"},
+        request=request,
+    ))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/(?P<format>\.json)?$", home)]

@@ -1,0 +1,133 @@
+"""Scorecards: who predicted well, by author, publisher, document, topic and year, read from the
+materialised scorecards table (a page reads at most PAGE + 1 rows through an index, whatever the size)."""
+from urllib.parse import urlencode
+
+from datasette import NotFound, Response, hookimpl
+
+PAGE = 50
+PREVIEW = 5
+# dimension -> (column heading, title, note)
+DIMENSIONS = {
+    "author": ("Author", "By author", ""),
+    "publisher": ("Publisher", "By publisher", ""),
+    "document": ("Document", "By document", ""),
+    "topic": ("Topic", "By topic", "A topic counts its sub-topics' predictions too."),
+    "year": ("Year", "By year made", "The year the prediction was made."),
+}
+# rule -> (label, how partial credit scores, rate column, points column, interval columns)
+RULES = {
+    "half": ("Half credit", "partially correct scores 0.5", "hit_rate", "points", "wilson_low", "wilson_high"),
+    "strict": ("Strict", "partially correct scores 0", "hit_rate_strict", "strict_points",
+               "wilson_low_strict", "wilson_high_strict"),
+    "lenient": ("Lenient", "partially correct scores 1", "hit_rate_lenient", "lenient_points",
+                "wilson_low_lenient", "wilson_high_lenient"),
+}
+# Orders the page offers; each is served by an index on (dimension, column) built with the table.
+SORTS = {"predictions": ("predictions desc", "most predictions"),
+         "interval": ("{low} desc", "lower bound of the 95% interval"), "label": ("label", "name")}
+COUNTS = ["predictions", "resolved", "correct", "partially_correct", "incorrect", "too_early",
+          "unresolvable", "unreviewed"]
+# count column -> the verdict filter of the claims behind it
+VERDICT_FILTER = {"predictions": None, "resolved": "resolved", "unreviewed": "unreviewed"}
+
+
+def claims_url(dimension, key, count):
+    params = {"kind": "prediction"}
+    if dimension != "overall":
+        params[dimension] = key
+    verdict = VERDICT_FILTER.get(count, count)
+    if verdict:
+        params["verdict"] = verdict
+    return "/claims?" + urlencode(params)
+
+
+def entity_url(dimension, key):
+    if dimension in ("document", "topic"):
+        return f"/{dimension}s/{key}"
+    return claims_url(dimension, key, "predictions")
+
+
+def rule_of(request):
+    rule = request.args.get("rule", "half")
+    return rule if rule in RULES else "half"
+
+
+def present(row, rule):
+    """A scorecard row with the chosen rule's rate and interval, and links to the claims behind each number."""
+    _, _, rate, points, low, high = RULES[rule]
+    row = dict(row)
+    row.update(rule=rule, rate=row[rate], rate_points=row[points], low=row[low], high=row[high],
+               url=entity_url(row["dimension"], row["key"]),
+               links={c: claims_url(row["dimension"], row["key"], c) for c in COUNTS})
+    return row
+
+
+async def verdict_labels(db):
+    labels = {r["id"]: r["label"] for r in (await db.execute("select id, label from verdicts")).rows}
+    return {**labels, "unreviewed": "Unreviewed"}
+
+
+async def overview(datasette, request):
+    db = datasette.get_database("hindsight")
+    rule = rule_of(request)
+    overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
+    dimensions = {}
+    for dimension in DIMENSIONS:
+        rows = await db.execute("select * from scorecards where dimension = :d order by predictions desc limit :n",
+                                {"d": dimension, "n": PREVIEW})
+        dimensions[dimension] = [present(r, rule) for r in rows.rows]
+    data = {"rule": rule, "overall": present(overall, rule) if overall else None, "dimensions": dimensions}
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    return Response.html(await datasette.render_template("hindsight_scorecards.html", {
+        **data, "title": "Scorecards", "names": DIMENSIONS, "rules": RULES, "labels": await verdict_labels(db),
+        "alternate_url_json": "/scorecard.json?" + urlencode({"rule": rule}),
+    }, request=request))
+
+
+async def dimension_page(datasette, request):
+    dimension = request.url_vars["dimension"]
+    db = datasette.get_database("hindsight")
+    rule = rule_of(request)
+    sort = request.args.get("sort", "predictions")
+    sort = sort if sort in SORTS else "predictions"
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    order = SORTS[sort][0].format(low=RULES[rule][4])  # chosen from fixed strings, never from the request
+    rows = await db.execute(
+        f"select * from scorecards where dimension = :d order by {order} limit :n offset :o",
+        {"d": dimension, "n": PAGE + 1, "o": (page - 1) * PAGE},
+    )
+    rows = [present(r, rule) for r in rows.rows]
+    if page > 1 and not rows:
+        raise NotFound(f"Page {page} of the {dimension} scorecard is empty")
+    overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
+
+    def url(fmt="", **changes):
+        params = {"rule": rule, "sort": sort, "page": page, **changes}
+        return f"/scorecard/{dimension}{fmt}?" + urlencode(params)
+
+    data = {
+        "dimension": dimension, "rule": rule, "sort": sort, "page": page, "rows": rows[:PAGE],
+        "overall": present(overall, rule) if overall else None,
+        "next_url": url(page=page + 1) if len(rows) > PAGE else None,
+        "previous_url": url(page=page - 1) if page > 1 else None,
+    }
+    if request.url_vars.get("format"):
+        return Response.json(data)
+    return Response.html(await datasette.render_template("hindsight_scorecard.html", {
+        **data, "title": f"Scorecard {DIMENSIONS[dimension][1].lower()}",
+        "names": DIMENSIONS, "rules": RULES, "sorts": SORTS, "labels": await verdict_labels(db),
+        "url": url, "alternate_url_json": url(".json"),
+    }, request=request))
+
+
+@hookimpl
+def register_routes():
+    dimensions = "|".join(DIMENSIONS)
+    return [
+        (r"^/scorecard(?P<format>\.json)?$", overview),
+        (rf"^/scorecard/(?P<dimension>{dimensions})(?P<format>\.json)?$", dimension_page),
+    ]
