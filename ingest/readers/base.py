@@ -61,11 +61,16 @@ def split_front_matter(raw):
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+")
 _BLOCKQUOTE = re.compile(r"^[ \t]*>[ \t]?")
-_LINK = re.compile(r"!?\[((?:\\.|[^\]\\]|\[[^\]]*\])*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPH = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])|(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
+# Each pattern stops at the next delimiter of its kind, rather than scanning on to the end of
+# the line from every opener, so a long line full of stray [ * _ < reads in linear time.
+_LINK = re.compile(r"!?\[((?:\\.|[^\[\]\\]|\[[^\[\]]*\])*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
+_STRONG = re.compile(r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*|__(?=\S)((?:[^_]|_(?!_))+?)(?<=\S)__")
+_EMPH = re.compile(
+    r"(?<![\w*])\*(?=[^\s*])((?:[^*]|\*(?=\s)|(?<=\w)\*(?=\w))+?)(?<=[^\s*])\*(?![\w*])"
+    r"|(?<![\w_])_(?=[^\s_])((?:[^_]|_(?=\s)|(?<=\w)_(?=\w))+?)(?<=[^\s_])_(?![\w_])"
+)
 _CODE = re.compile(r"`+([^`]*)`+")
-_TAG = re.compile(r"<[^>\n]*>")
+_TAG = re.compile(r"<[^<>\n]*>")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
@@ -83,7 +88,7 @@ def inline_text(line):
     line = _CODE.sub(r"\1", line)
     line = _LINK.sub(r"\1", line)
     line = _TAG.sub("", line)
-    line = _STRONG.sub(r"\2", line)
+    line = _STRONG.sub(lambda m: m.group(1) or m.group(2), line)
     line = _EMPH.sub(lambda m: m.group(1) or m.group(2), line)
     return re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - _PROTECT), line)
 
