@@ -1,0 +1,196 @@
+"""python -m bench: where Hindsight stands against the physical limit, measured side by side.
+
+For each size: generate (or reuse) a synthetic corpus; time the real `hindsight build --full`
+with its peak memory; time the raw baseline on the same rows; change one document and time
+the incremental `hindsight build`, checking it against a second full build; then serve the
+database and time every page against the raw SQL. Prints a table and writes the figures as
+JSON to bench/results/.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from . import compare, corpus, serve
+
+RESULTS = Path(__file__).resolve().parent / "results"
+HINDSIGHT = Path(sys.executable).with_name("hindsight")
+MIB = 1024 * 1024
+
+
+def _rss_of_group(pgid):
+    """Resident memory of every process in a process group, in bytes (Linux /proc)."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # field 5 of stat: the process group
+                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss in pages
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run_measured(cmd):
+    """Run cmd; (wall seconds, peak MiB of its whole process tree sampled every 50 ms, output)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, text=True)
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], _rss_of_group(proc.pid))
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    output = proc.communicate()[0]
+    done.set()
+    sampler.join()
+    seconds = time.perf_counter() - started
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed:\n{output}")
+    return round(seconds, 2), round(peak[0] / MIB, 1), output
+
+
+def ensure_corpus(n, seed):
+    """The corpus of n documents, generated once and reused (bench/results is not committed)."""
+    root = RESULTS / f"corpus-{n}-s{seed}-v{corpus.VERSION}"
+    summary = root / "corpus.json"
+    if summary.exists():
+        return root / "seeds", {**json.loads(summary.read_text()), "generated_seconds": None}
+    shutil.rmtree(root, ignore_errors=True)
+    started = time.perf_counter()
+    info = corpus.generate(root / "seeds", n, seed, progress=lambda d, t: print(f"  generated {d:,}/{t:,}", file=sys.stderr))
+    summary.write_text(json.dumps(info))
+    return root / "seeds", {**info, "generated_seconds": round(time.perf_counter() - started, 1)}
+
+
+def edit_one_document(seeds, n):
+    """Change one document's text and one of its claims; returns a function that undoes it."""
+    doc_id = f"doc-{n // 2:06d}"
+    files = [seeds / "documents" / f"{doc_id}.txt", seeds / "claims" / f"{doc_id}.yml"]
+    before = [f.read_bytes() for f in files]
+    files[0].write_bytes(before[0] + b"\nOne more sentence on reasoning, added to time an incremental rebuild.\n")
+    files[1].write_bytes(before[1].replace(b'statement: "', b'statement: "Edited for the benchmark. ', 1))
+
+    def undo():
+        for f, data in zip(files, before):
+            f.write_bytes(data)
+    return doc_id, undo
+
+
+def bench_size(n, seed, requests, serve_it, verify_up_to):
+    seeds, info = ensure_corpus(n, seed)
+    load_before = os.getloadavg()
+    work = RESULTS / f"run-{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    # The second full build is the one served: Datasette names the database after its file.
+    db, db2, raw_db = work / "hindsight.db", work / "full" / "hindsight.db", work / "raw.db"
+    print(f"[{n:,}] full build", file=sys.stderr)
+    build_s, build_mib, _ = run_measured([HINDSIGHT, "build", "--full", "--seeds", seeds, "--db", db])
+    print(f"[{n:,}] raw baseline", file=sys.stderr)
+    _, raw_mib, out = run_measured([sys.executable, "-m", "bench.baseline", db, raw_db])
+    raw = json.loads(out.strip().splitlines()[-1])
+    conn = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
+    rows = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0]
+            for t in ("documents", "claims", "claim_topics", "resolutions", "evidence", "scorecards")}
+    conn.close()
+    result = {
+        "documents": n, "rows": rows, "corpus": info, "load_average_before": load_before,
+        "build": {"seconds": build_s, "peak_mib": build_mib},
+        "raw_baseline": {"seconds": raw["seconds"], "peak_mib": raw_mib},
+        "build_over_raw": round(build_s / raw["seconds"], 2),
+        "database_mib": round(db.stat().st_size / MIB, 1), "raw_database_mib": round(raw["bytes"] / MIB, 1),
+        "seeds_mib": round(info["seed_bytes"] / MIB, 1),
+        "database_over_seeds": round(db.stat().st_size / info["seed_bytes"], 2),
+    }
+    print(f"[{n:,}] incremental rebuild after one document changes", file=sys.stderr)
+    doc_id, undo = edit_one_document(seeds, n)
+    try:
+        inc_s, inc_mib, out = run_measured([HINDSIGHT, "build", "--seeds", seeds, "--db", db])
+        result["incremental"] = {"document": doc_id, "seconds": inc_s, "peak_mib": inc_mib,
+                                 "over_full_build": round(inc_s / build_s, 4), "mode": out.strip().splitlines()[-1].split(":", 1)[0]}
+        if n <= verify_up_to:  # the same seeds built from scratch must hold the same rows
+            full2_s, _, _ = run_measured([HINDSIGHT, "build", "--full", "--seeds", seeds, "--db", db2])
+            result["incremental"].update(full_build_of_same_seeds_seconds=full2_s,
+                                         differing_tables=compare.differences(db, db2), fts_intact=compare.fts_intact(db))
+    finally:
+        undo()
+    raw_db.unlink()
+    if serve_it:
+        print(f"[{n:,}] serving", file=sys.stderr)
+        result["serve"] = serve.measure(db2 if db2.exists() else db, work / "serve.log", requests)
+    result["load_average_after"] = os.getloadavg()
+    return result
+
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    import datasette
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gib": round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 1024**3, 1),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "datasette": datasette.__version__,
+            "platform": platform.platform()}
+
+
+def table(results):
+    lines = ["| documents | claims | build s | raw s | build / raw | peak MiB | db MiB | seeds MiB | db / seeds "
+             "| incremental s | incremental / full | same as full build |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        i = r["incremental"]
+        same = ("not checked" if "differing_tables" not in i else "yes" if not i["differing_tables"] and i["fts_intact"]
+                else f"NO: {', '.join(i['differing_tables']) or 'FTS'}")
+        lines.append(f"| {r['documents']:,} | {r['rows']['claims']:,} | {r['build']['seconds']} | {r['raw_baseline']['seconds']} "
+                     f"| {r['build_over_raw']} | {r['build']['peak_mib']} | {r['database_mib']} | {r['seeds_mib']} "
+                     f"| {r['database_over_seeds']} | {i['seconds']} | {i['over_full_build']:.1%} | {same} |")
+    for r in results:
+        if "serve" not in r:
+            continue
+        s = r["serve"]
+        lines += ["", f"Served at {r['documents']:,} documents ({s['requests_per_endpoint']} requests each; inspect file made in {s['inspect_seconds']} s):", "",
+                  "| endpoint | served p50 ms | served p95 ms | raw p50 ms | raw p95 ms | served / raw | overhead ms |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for e in s["endpoints"]:
+            if "raw" not in e:
+                lines.append(f"| {e['endpoint']} | status {e['served']['status']} | | | | | |")
+                continue
+            lines.append(f"| {e['endpoint']} | {e['served']['p50_ms']} | {e['served']['p95_ms']} | {e['raw']['p50_ms']} "
+                         f"| {e['raw']['p95_ms']} | {e['ratio_p50']} | {e['overhead_p50_ms']} |")
+        t = s["throughput"]
+        lines.append(f"\nThroughput, {t['clients']} clients: {t['requests_per_second']} requests/s "
+                     f"({t['requests']} requests in {t['seconds']} s, {t['errors']} errors; p50 {t['p50_ms']} ms, p95 {t['p95_ms']} ms)")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="documents per corpus, comma-separated (default: 1000,10000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per endpoint (default: 50)")
+    parser.add_argument("--no-serve", action="store_true", help="skip serving the database")
+    parser.add_argument("--verify-up-to", type=int, default=10000,
+                        help="check the incremental rebuild against a second full build up to this size (default: 10000)")
+    parser.add_argument("--out", type=Path, help="JSON file to write (default: bench/results/bench-<time>.json)")
+    args = parser.parse_args(argv)
+    results = [bench_size(int(n), args.seed, args.requests, not args.no_serve, args.verify_up_to)
+               for n in args.sizes.split(",")]
+    report = {"when": datetime.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "sizes": results}
+    out = args.out or RESULTS / f"bench-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(table(results))
+    print(f"\nFigures written to {out}")
+
+
+if __name__ == "__main__":
+    main()
