@@ -1,7 +1,11 @@
 """The hindsight command: check, build, serve and the rest of the ledger's life cycle."""
+import os
 import re
+import signal
+import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -22,6 +26,23 @@ def _fail(e):
     for problem in e.problems:
         click.secho(str(problem), fg="red", err=True)
     raise click.ClickException(f"{len(e.problems)} problem(s) found; nothing was written")
+
+
+@contextmanager
+def _sigterm_unwinds():
+    """SIGTERM unwinds the build as Ctrl-C does, so the build's finally removes its temporary file."""
+    pid = os.getpid()
+
+    def stop(signum, frame):
+        if os.getpid() != pid:  # a forked worker of the build: just go
+            os._exit(128 + signum)
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.group()
@@ -53,9 +74,12 @@ def build(seeds, db, full=False):
     """
     click.echo(f"Building {db} from {seeds}", err=True)
     try:
-        counts = pipeline.build(seeds, db, _progress, incremental=not full)
+        with _sigterm_unwinds():
+            counts = pipeline.build(seeds, db, _progress, incremental=not full)
     except ValidationFailed as e:
         _fail(e)
+    except (OSError, sqlite3.Error) as e:  # disk full, no permission: the swap never happened
+        raise click.ClickException(f"build failed, {db} is unchanged: {e}")
     changed = f" ({counts['changed_documents']:,} documents redone)" if "changed_documents" in counts else ""
     click.echo(f"Built {db}, {counts['mode']}{changed}: " + ", ".join(f"{counts.get(k, 0):,} {k}" for k in SUMMARY) + f" in {counts['seconds']}s")
 
