@@ -205,6 +205,9 @@ def check_documents(records, path, publishers, authors, seeds_dir, problems):
         if not inside:
             problems.add(path, r.line_of("file"), f"file '{r['file']}' is outside seeds/: keep sources in seeds/documents/")
             continue
+        if not file.exists():
+            problems.add(path, r.line_of("file"), f"file '{r['file']}' does not exist in seeds/: check the path")
+            continue
         rows.append({
             "id": did, "title": str(r["title"]),
             "publisher_id": check_reference(r, "publisher", publishers, "publisher", path, problems),
