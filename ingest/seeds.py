@@ -48,22 +48,23 @@ class _Loader(_BaseLoader):
                     children += [child for pair in n.value for child in pair]
             if not children:
                 return super().construct_document(node)
-            before = len(seen)
-            seen.update(map(id, children))
-            if len(seen) - before < len(children):  # a node met twice is an alias
+            ids = set(map(id, children))
+            if len(ids) < len(children) or not ids.isdisjoint(seen):  # a node met twice is an alias
                 raise yaml.constructor.ConstructorError(
                     None, None, "aliases (*name) are not accepted: write the value out in full",
-                    _first_repeat(children).start_mark)
+                    _first_repeat(children, seen).start_mark)
+            seen |= ids
             level = children
         raise yaml.constructor.ConstructorError(
             None, None, f"nested more than {MAX_DEPTH} levels deep: flatten the structure", level[0].start_mark)
 
 
-def _first_repeat(nodes):
-    counts = {}
-    for n in nodes:
-        counts[id(n)] = counts.get(id(n), 0) + 1
-    return next((n for n in nodes if counts[id(n)] > 1), nodes[0])
+def _first_repeat(nodes, seen):
+    met = set(seen)
+    for node in nodes:
+        if id(node) in met:
+            return node
+        met.add(id(node))
 
 
 def _construct_timestamp(loader, node):
@@ -131,6 +132,15 @@ def yaml_error_line(e):
     return mark.line if mark else 0
 
 
+def yaml_problem(e):
+    """What the parser found, and where the construct it was reading began when that was earlier."""
+    problem = getattr(e, "problem", None) or str(e)
+    context, problem_mark, context_mark = (getattr(e, k, None) for k in ("context", "problem_mark", "context_mark"))
+    if context and context_mark and problem_mark and context_mark.line < problem_mark.line:
+        problem += f" ({context} that starts on line {context_mark.line + 1})"
+    return problem
+
+
 def load_yaml(path):
     """A seed file as Python data; YAML errors become a SeedError naming file and line."""
     path = Path(path)
@@ -144,8 +154,7 @@ def load_yaml(path):
     try:
         return parse_yaml(text)
     except yaml.YAMLError as e:
-        problem = getattr(e, "problem", None) or str(e)
-        raise SeedError(path, yaml_error_line(e) + 1, f"invalid YAML: {problem}") from None
+        raise SeedError(path, yaml_error_line(e) + 1, f"invalid YAML: {yaml_problem(e)}") from None
 
 
 def load_list(path):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
-from ..seeds import parse_yaml, yaml_error_line
+from ..seeds import parse_yaml, yaml_error_line, yaml_problem
 
 
 class ReaderError(ValueError):
@@ -49,8 +49,7 @@ def split_front_matter(raw):
         metadata = parse_yaml(fm)
     except yaml.YAMLError as e:
         # fm starts with the newline that ends the opening ---, so its line 0 is the file's line 1
-        raise ReaderError(f"front matter is not valid YAML: {getattr(e, 'problem', None) or e}",
-                          yaml_error_line(e) + 1) from None
+        raise ReaderError(f"front matter is not valid YAML: {yaml_problem(e)}", yaml_error_line(e) + 1) from None
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
