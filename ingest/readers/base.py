@@ -99,7 +99,8 @@ def render_text(markdown):
         heading = _HEADING.match(line)
         if heading:
             text = inline_text(heading.group(2)).strip()
-            sections.append(Section(text, len(heading.group(1)), offset, offset + len(text)))
+            if text:  # a heading with no words opens no section
+                sections.append(Section(text, len(heading.group(1)), offset, offset + len(text)))
         else:
             text = inline_text(_LIST_MARKER.sub("", _BLOCKQUOTE.sub("", line))).rstrip()
         out.append(text)
