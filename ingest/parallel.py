@@ -7,6 +7,7 @@ than it saves).
 """
 import multiprocessing
 import os
+import signal
 from collections import deque
 
 from .validate import Problems
@@ -21,6 +22,10 @@ _work = None  # (function, context), set in each worker by fork
 def _init(function, ctx):
     global _work
     _work = function, ctx
+    # The parent handles Ctrl-C and SIGTERM; a worker must simply die when the pool ends it
+    # (a Python-level handler inherited by fork may never run while a worker waits on a lock).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(batch):
@@ -46,7 +51,8 @@ def each_document(function, jobs, ctx, problems, processes=None):
             yield function(*job, ctx, problems)
         return
     seen = ctx.claim_ids
-    with multiprocessing.get_context("fork").Pool(processes, _init, (function, ctx)) as pool:
+    pool, finished = multiprocessing.get_context("fork").Pool(processes, _init, (function, ctx)), False
+    try:
         batches, pending = _batches(jobs), deque()
         for batch in batches:
             pending.append(pool.apply_async(_run, (batch,)))
@@ -55,6 +61,10 @@ def each_document(function, jobs, ctx, problems, processes=None):
             yield from _merge(pending.popleft().get(), seen, problems)
         while pending:
             yield from _merge(pending.popleft().get(), seen, problems)
+        finished = True
+    finally:
+        pool.close() if finished else pool.terminate()  # an error or interrupt ends the workers
+        pool.join()
 
 
 def _merge(results, seen, problems):
