@@ -110,6 +110,9 @@ def serve(seeds, db, host, port, rebuild):
             "--metadata", str(root / "metadata.yml"), "--plugins-dir", str(root / "plugins"),
             "--template-dir", str(root / "templates"), "--static", f"static:{root / 'static'}",
             "--host", host, "--port", str(port), "--inspect-file", str(_inspect_file(db))]
+    # `datasette serve` takes settings (the SQL time limit...) from --setting, not from metadata.
+    for name, value in (yaml.safe_load((root / "metadata.yml").read_text()).get("settings") or {}).items():
+        args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     click.echo(f"Serving on http://{host}:{port}/", err=True)
     raise SystemExit(subprocess.call(args))
 
