@@ -42,7 +42,11 @@ select k.key,
   coalesce(sum(c.verdict is null), 0) as unreviewed,
   coalesce(sum(v.score), 0) as points,
   coalesce(sum(v.strict_score), 0) as strict_points,
-  coalesce(sum(v.lenient_score), 0) as lenient_points
+  coalesce(sum(v.lenient_score), 0) as lenient_points,
+  count(distinct c.document_id) as sources,
+  count(distinct case when v.in_denominator = 1 then c.document_id end) as sources_resolved,
+  count(distinct case when c.verdict in ('correct', 'partially_correct') then c.document_id end) as sources_right,
+  count(distinct case when c.verdict = 'incorrect' then c.document_id end) as sources_wrong
 from ({keys}) k
 join claims c on c.id = k.claim_id
 left join verdicts v on v.id = c.verdict
@@ -92,7 +96,8 @@ def materialise(db):
          "unreviewed": int, "points": float, "strict_points": float, "lenient_points": float,
          "hit_rate": float, "hit_rate_strict": float, "hit_rate_lenient": float,
          "wilson_low": float, "wilson_high": float, "wilson_low_strict": float, "wilson_high_strict": float,
-         "wilson_low_lenient": float, "wilson_high_lenient": float},
+         "wilson_low_lenient": float, "wilson_high_lenient": float,
+         "sources": int, "sources_resolved": int, "sources_right": int, "sources_wrong": int},
         pk="id",
     )
     db["scorecards"].insert_all(scorecard_rows(db), batch_size=2000)

@@ -53,21 +53,32 @@ where {where}
 order by c.made desc, c.id
 limit :n offset :o
 """
-# filter -> (SQL condition, SQL for the label of the value); conditions are fixed strings, values parameters
+# filter -> (condition that can drive an index, the same condition checked row by row, SQL for its label).
+# Conditions are fixed strings; the values are parameters. A unary + keeps SQLite off a column's index.
 FILTERS = {
-    "author": ("c.author_id = :author", "select name from authors where id = :author"),
+    "author": ("c.author_id = :author", "+c.author_id = :author", "select name from authors where id = :author"),
     "publisher": ("c.document_id in (select id from documents where publisher_id = :publisher)",
+                  "exists (select 1 from documents p where p.id = c.document_id and p.publisher_id = :publisher)",
                   "select name from publishers where id = :publisher"),
-    "document": ("c.document_id = :document", "select title from documents where id = :document"),
+    "document": ("c.document_id = :document", "+c.document_id = :document",
+                 "select title from documents where id = :document"),
     "topic": ("c.id in (select ct.claim_id from claim_topics ct join topic_closure tc on tc.topic_id = ct.topic_id"
-              " where tc.ancestor_id = :topic)", "select name from topics where id = :topic"),
-    "year": ("c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'", "select :year"),
-    "kind": ("c.kind = :kind", None),
+              " where tc.ancestor_id = :topic)",
+              "exists (select 1 from claim_topics ct join topic_closure tc on tc.topic_id = ct.topic_id"
+              " where ct.claim_id = c.id and tc.ancestor_id = :topic)",
+              "select name from topics where id = :topic"),
+    "year": ("c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'",
+             "c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'", "select :year"),
+    "kind": ("c.kind = :kind", "+c.kind = :kind", None),
 }
+# verdict filter -> (indexed condition, row-by-row condition, the scorecard column counting it, words)
 VERDICTS = {
-    "resolved": ("c.verdict in (select id from verdicts where in_denominator = 1)", "resolved"),
-    "unreviewed": ("c.verdict is null", "not yet reviewed"),
+    "resolved": ("c.verdict in (select id from verdicts where in_denominator = 1)",
+                 "+c.verdict in (select id from verdicts where in_denominator = 1)", "resolved", "resolved"),
+    "unreviewed": ("c.verdict is null", "+c.verdict is null", "unreviewed", "not yet reviewed"),
 }
+SCORED = ("author", "publisher", "document", "topic", "year")
+DENSE = 0.01  # a filter keeping at least this share of the predictions is checked row by row
 
 
 def in_context(before, after, more_before, more_after):
@@ -124,45 +135,71 @@ async def claim_page(datasette, request):
     }, request=request))
 
 
+async def plan(db, params, verdict_column):
+    """Which filter drives the query, from the scorecards' counts of the predictions each filter keeps.
+    A filter keeping few (under DENSE of all) is read through its index and its rows sorted; when every
+    filter keeps many, claims are read newest first through the made index, each checked, until a page
+    is full (about PAGE / DENSE rows at most). Also returns the scorecard of the one entity listed."""
+    ids = ["overall/all"] + [f"{name}/{params[name]}" for name in SCORED if name in params]
+    rows = {r["id"]: r for r in (await db.execute(
+        "select * from scorecards where id in (select value from json_each(:ids))", {"ids": json.dumps(ids)})).rows}
+
+    def kept(scorecard_id):  # predictions a filter keeps, by its scorecard (none: it keeps none)
+        row = rows.get(scorecard_id)
+        if row is None:
+            return 0
+        return row[verdict_column] if verdict_column in row.keys() else row["predictions"]
+
+    total = kept("overall/all")
+    counts = {name: kept(f"{name}/{params[name]}") for name in SCORED if name in params}
+    if not counts and verdict_column != "predictions":
+        counts["verdict"] = kept("overall/all")
+    driver = min(counts, key=counts.get, default=None)
+    if driver is None or counts[driver] >= DENSE * total:
+        driver = None
+    single = [name for name in SCORED if name in params]
+    scorecard = rows.get(f"{single[0]}/{params[single[0]]}") if len(single) == 1 else None
+    return driver, scorecard
+
+
 async def claims_page(datasette, request):
     db = datasette.get_database("hindsight")
-    params, where, described = {}, [], {}
-    for name, (condition, label_sql) in FILTERS.items():
+    params, conditions, described = {}, {}, {}
+    for name, (indexed, checked, label_sql) in FILTERS.items():
         value = request.args.get(name)
         if not value:
             continue
         if name == "year" and not (value.isdigit() and len(value) == 4):
             raise NotFound("A year is four digits, such as 2024")
         params[name] = value
-        where.append(condition)
+        conditions[name] = (indexed, checked)
         if label_sql:
             row = (await db.execute(label_sql, {name: value})).first()
             described[name] = row[0] if row else value
     verdict = request.args.get("verdict")
+    verdict_column = "predictions"
     if verdict:
-        condition, label = VERDICTS.get(verdict, ("c.verdict = :verdict", None))
+        indexed, checked, verdict_column, label = VERDICTS.get(
+            verdict, ("c.verdict = :verdict", "+c.verdict = :verdict", verdict, None))
         if label is None:
             params["verdict"] = verdict
             row = (await db.execute("select label from verdicts where id = :verdict", params)).first()
             label = f"judged {row[0].lower()}" if row else f"judged {verdict}"
-        where.append(condition)
+        conditions["verdict"] = (indexed, checked)
         described["verdict"] = label
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
+    driver, scorecard = await plan(db, params, verdict_column)
+    where = [indexed if name == driver or (driver == "verdict" and name == "kind") else checked
+             for name, (indexed, checked) in conditions.items()]
     rows = await db.execute(LIST.format(where=" and ".join(where) or "1"),
                             {**params, "n": PAGE + 1, "o": (page - 1) * PAGE})
     claims = [dict(r) for r in rows.rows]
     topics = await topics_of(db, [c["id"] for c in claims[:PAGE]])
     for claim in claims:
         claim["topics"] = topics.get(claim["id"], [])
-    # A list of one author's (publisher's, ...) claims shows that scorecard's figures above it.
-    scored = [name for name in ("author", "publisher", "document", "topic", "year") if name in params]
-    scorecard = None
-    if len(scored) == 1:
-        scorecard = (await db.execute("select * from scorecards where id = :id",
-                                      {"id": f"{scored[0]}/{params[scored[0]]}"})).first()
     filters = {**params, **({"verdict": verdict} if verdict else {})}
 
     def url(fmt="", **changes):
@@ -170,7 +207,7 @@ async def claims_page(datasette, request):
 
     data = {
         "filters": filters, "described": described, "page": page, "claims": claims[:PAGE],
-        "scorecard": dict(scorecard) if scorecard else None,
+        "scorecard": dict(scorecard) if scorecard else None,  # the figures of the one author (topic, ...) listed
         "next_url": url(page=page + 1) if len(claims) > PAGE else None,
         "previous_url": url(page=page - 1) if page > 1 else None,
     }

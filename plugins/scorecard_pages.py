@@ -1,5 +1,5 @@
 """Scorecards: who predicted well, by author, publisher, document, topic and year, read from the
-materialised scorecards table (a page reads at most PAGE + 1 rows through an index, whatever the size)."""
+materialised scorecards table through its indexes: no grouping at request time, whatever the size."""
 from urllib.parse import urlencode
 
 from datasette import NotFound, Response, hookimpl
@@ -31,20 +31,14 @@ COUNTS = ["predictions", "resolved", "correct", "partially_correct", "incorrect"
 VERDICT_FILTER = {"predictions": None, "resolved": "resolved", "unreviewed": "unreviewed"}
 
 
-def claims_url(dimension, key, count):
-    params = {"kind": "prediction"}
-    if dimension != "overall":
-        params[dimension] = key
-    verdict = VERDICT_FILTER.get(count, count)
-    if verdict:
-        params["verdict"] = verdict
-    return "/claims?" + urlencode(params)
-
-
-def entity_url(dimension, key):
-    if dimension in ("document", "topic"):
-        return f"/{dimension}s/{key}"
-    return claims_url(dimension, key, "predictions")
+def claims_links(dimension, key):
+    """count column -> the list of the predictions it counts."""
+    base = "/claims?" + urlencode({"kind": "prediction", **({dimension: key} if dimension != "overall" else {})})
+    links = {}
+    for count in COUNTS:
+        verdict = VERDICT_FILTER.get(count, count)  # a fixed id: nothing to escape
+        links[count] = f"{base}&verdict={verdict}" if verdict else base
+    return links
 
 
 def rule_of(request):
@@ -54,11 +48,11 @@ def rule_of(request):
 
 def present(row, rule):
     """A scorecard row with the chosen rule's rate and interval, and links to the claims behind each number."""
-    _, _, rate, points, low, high = RULES[rule]
+    _, _, rate, _, low, high = RULES[rule]
     row = dict(row)
-    row.update(rule=rule, rate=row[rate], rate_points=row[points], low=row[low], high=row[high],
-               url=entity_url(row["dimension"], row["key"]),
-               links={c: claims_url(row["dimension"], row["key"], c) for c in COUNTS})
+    links = claims_links(row["dimension"], row["key"])
+    url = f"/{row['dimension']}s/{row['key']}" if row["dimension"] in ("document", "topic") else links["predictions"]
+    row.update(rule=rule, rate=row[rate], low=row[low], high=row[high], url=url, links=links)
     return row
 
 

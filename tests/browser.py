@@ -109,8 +109,10 @@ class Browser:
             raise FileNotFoundError("chromium not found: apt-get install chromium")
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="hindsight-chromium-")
+        # TMPDIR inside the profile: Chromium's scratch files go where close() removes them.
         self.process = subprocess.Popen([self.binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        env={**os.environ, "TMPDIR": self.profile})
         self.port = self._devtools_port()
 
     def _devtools_port(self):

@@ -29,6 +29,11 @@ async def run(ds, name, **params):
     return response.json()
 
 
+def assert_listed(listed, expected, limit=500):
+    """A query lists everything it should, or the first `limit` of it."""
+    assert listed == expected if len(expected) <= limit else (listed < expected and len(listed) == limit)
+
+
 def test_every_query_is_documented():
     assert set(QUERIES) == {"search", "overdue", "came_true", "predictions_by_topic", "disagreements",
                             "scorecard_by_rule"}
@@ -84,7 +89,7 @@ async def test_overdue(ds, as_of):
     expected = {c["id"] for c in LEDGER.predictions()
                 if c["horizon"] and c["horizon"] < cutoff and c["verdict"] in (None, "too_early")}
     rows = await run(ds, "overdue", as_of=as_of)
-    assert {r["claim_id"] for r in rows} == expected
+    assert_listed({r["claim_id"] for r in rows}, expected)
     assert [r["horizon"] for r in rows] == sorted(r["horizon"] for r in rows)
 
 
@@ -92,7 +97,7 @@ async def test_overdue(ds, as_of):
 async def test_came_true(ds):
     correct = {c["id"] for c in LEDGER.predictions() if c["verdict"] == "correct"}
     rows = await run(ds, "came_true")
-    assert {r["claim_id"] for r in rows} == correct
+    assert_listed({r["claim_id"] for r in rows}, correct)
     assert [r["resolved"] for r in rows] == sorted((r["resolved"] for r in rows), reverse=True)
     if correct:
         claim = LEDGER.claims[sorted(correct)[0]]
@@ -104,37 +109,37 @@ async def test_came_true(ds):
 @aio
 async def test_predictions_by_topic(ds):
     every = {(t, c["id"]) for c in LEDGER.predictions() for t in c["topics"]}
-    assert {(r["topic_id"], r["claim_id"]) for r in await run(ds, "predictions_by_topic")} == every
+    assert_listed({(r["topic_id"], r["claim_id"]) for r in await run(ds, "predictions_by_topic")}, every)
     root = max((t for t in LEDGER.topics if not LEDGER.topics[t].get("parent")), key=lambda t: len(LEDGER.under(t)))
     under = LEDGER.under(root)
     expected = {(t, c) for t, c in every if t in under}
     for value in (root, LEDGER.topics[root]["name"].upper()):
         rows = await run(ds, "predictions_by_topic", topic=value)
-        assert {(r["topic_id"], r["claim_id"]) for r in rows} == expected
+        assert_listed({(r["topic_id"], r["claim_id"]) for r in rows}, expected)
 
 
 @aio
 async def test_disagreements(ds):
-    sides = {}  # topic -> document -> (right, wrong)
+    sides = {}  # topic, rolled up -> documents proved right, documents proved wrong
     for claim in LEDGER.predictions():
-        for topic in claim["topics"]:
-            right, wrong = sides.setdefault(topic, {}).get(claim["document"], (0, 0))
-            sides[topic][claim["document"]] = (right + (claim["verdict"] in ("correct", "partially_correct")),
-                                               wrong + (claim["verdict"] == "incorrect"))
-    expected = {topic for topic, documents in sides.items()
-                if any(r for r, _ in documents.values()) and any(w for _, w in documents.values())
-                and sum(1 for r, w in documents.values() if r or w) >= 2}
+        for topic in LEDGER.keys(claim, "topic"):
+            right, wrong = sides.setdefault(topic, (set(), set()))
+            if claim["verdict"] in ("correct", "partially_correct"):
+                right.add(claim["document"])
+            elif claim["verdict"] == "incorrect":
+                wrong.add(claim["document"])
+    expected = {t for t, (right, wrong) in sides.items() if right and wrong and len(right | wrong) >= 2}
     rows = await run(ds, "disagreements")
     assert {r["topic_id"] for r in rows} == expected
     for row in rows:
-        documents = sides[row["topic_id"]]
-        right = {LEDGER.documents[d]["title"] for d, (r, _) in documents.items() if r}
-        wrong = {LEDGER.documents[d]["title"] for d, (_, w) in documents.items() if w}
-        assert set(row["sources_proved_right"].split(" · ")) == right
-        assert set(row["sources_proved_wrong"].split(" · ")) == wrong
+        right, wrong = sides[row["topic_id"]]
+        assert (row["sources_right"], row["sources_wrong"]) == (len(right), len(wrong))
     if rows:
-        one = rows[0]["topic_id"]
-        assert [r["topic_id"] for r in await run(ds, "disagreements", topic=one)] == [one]
+        root = max((t for t in LEDGER.topics if not LEDGER.topics[t].get("parent")),
+                   key=lambda t: len(LEDGER.under(t) & expected))
+        for value in (root, LEDGER.topics[root]["name"]):
+            narrowed = {r["topic_id"] for r in await run(ds, "disagreements", topic=value)}
+            assert narrowed == expected & LEDGER.under(root)
 
 
 @aio
