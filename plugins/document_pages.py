@@ -83,8 +83,8 @@ def nth(haystack, needle, n):
 
 
 def place(claims, text, flat):
-    """Find each quote in the rendered text: the same occurrence as in documents.text, else the nearest.
-    Returns the placed spans; a claim that cannot be placed gets placed=False."""
+    """Find each quote in the rendered text: the same occurrence as in documents.text, else the first.
+    Returns the placed spans; a claim whose quote the rendered text lacks gets placed=False."""
     spans = []
     for claim in claims:
         quote = claim["quote"]
