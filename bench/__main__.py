@@ -26,16 +26,18 @@ HINDSIGHT = Path(sys.executable).with_name("hindsight")
 MIB = 1024 * 1024
 
 
-def _rss_of_group(pgid):
-    """Resident memory of every process in a process group, in bytes (Linux /proc)."""
+def _memory_of_group(pgid):
+    """Memory of every process in a process group, in bytes: the sum of their proportional set
+    sizes (PSS), so pages a forked worker shares with its parent count once (Linux /proc)."""
     total = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:  # field 5 of stat: the process group
-                total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss in pages
-        except (OSError, IndexError, ValueError):
+                if int(f.read().rsplit(")", 1)[1].split()[2]) != pgid:  # field 5 of stat: the process group
+                    continue
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) * 1024
+        except (OSError, IndexError, ValueError, StopIteration):
             continue
     return total
 
@@ -48,7 +50,7 @@ def run_measured(cmd):
 
     def sample():
         while not done.wait(0.05):
-            peak[0] = max(peak[0], _rss_of_group(proc.pid))
+            peak[0] = max(peak[0], _memory_of_group(proc.pid))
 
     sampler = threading.Thread(target=sample)
     sampler.start()

@@ -1,4 +1,5 @@
 """Scorecards, materialised at build so a page reads a few rows instead of grouping every claim."""
+import json
 import math
 
 # dimension -> (SQL giving key and claim id per prediction, SQL giving the key's label)
@@ -68,10 +69,17 @@ def rate(points, n):
     return round(points / n, 4) if n else None
 
 
-def scorecard_rows(db):
+def scorecard_rows(db, only=None):
+    """Every scorecard row; with only={dimension: [key, ...]}, just those keys' rows."""
     for dimension, (keys, labels) in DIMENSIONS.items():
+        params = {}
+        if only is not None:
+            if not only.get(dimension):
+                continue
+            keys = f"select * from ({keys}) where key in (select value from json_each(:only))"
+            params = {"only": json.dumps(sorted(only[dimension], key=str))}
         label = dict(db.execute(labels).fetchall())
-        cursor = db.execute(COUNTS.format(keys=keys))
+        cursor = db.execute(COUNTS.format(keys=keys), params)
         columns = [d[0] for d in cursor.description]
         for values in cursor.fetchall():
             row = dict(zip(columns, values))
@@ -104,3 +112,18 @@ def materialise(db):
     # The orders the scorecard pages offer, so a page reads a few rows whatever the table's size.
     for column in ("predictions", "label", "wilson_low", "wilson_low_strict", "wilson_low_lenient"):
         db["scorecards"].create_index(["dimension", column])
+
+
+def keys_of(db, claim_ids):
+    """{dimension: keys} whose scorecard counts any of the given claims."""
+    ids = json.dumps(sorted(claim_ids, key=str))
+    return {dimension: {r[0] for r in db.execute(
+                f"select distinct key from ({keys}) where claim_id in (select value from json_each(?))", [ids])}
+            for dimension, (keys, _) in DIMENSIONS.items()}
+
+
+def refresh(db, keys):
+    """Recompute only the given {dimension: keys} rows of a materialised scorecards table."""
+    ids = [f"{dimension}/{key}" for dimension, some in keys.items() for key in some]
+    db.execute("delete from scorecards where id in (select value from json_each(?))", [json.dumps(ids)])
+    db["scorecards"].insert_all(scorecard_rows(db, only=keys), batch_size=2000)

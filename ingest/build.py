@@ -115,13 +115,16 @@ def document_rows(doc, claims_path, ctx, problems):
     ]
 
 
-def ledger_rows(seeds_dir, problems, progress=None):
+def ledger_rows(seeds_dir, problems, progress=None, lists=None):
     """Everything the seeds say, validated, as (table, rows) pairs in load order.
 
     Documents stream through a bounded window (in a process pool when there are many), so
-    memory stays flat however large the corpus.
+    memory stays flat however large the corpus. A dict given as lists receives the parsed
+    authors, topics and documents, which the next incremental build starts from.
     """
     publishers, authors, topics, closure, documents = seed_lists(seeds_dir, problems)
+    if lists is not None:
+        lists.update(authors=authors, topics=topics, documents=documents)
     yield "publishers", publishers
     yield "authors", authors
     yield "topics", topics
@@ -146,7 +149,7 @@ def check(seeds_dir=DEFAULT_SEEDS, progress=None):
     return counts
 
 
-def _full_build(seeds_dir, tmp, progress):
+def _full_build(seeds_dir, tmp, progress, lists=None):
     db = sqlite_utils.Database(tmp)
     db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
     db.conn.execute("pragma synchronous = off")
@@ -154,7 +157,7 @@ def _full_build(seeds_dir, tmp, progress):
     problems = Problems()
     counts = {}
     with db.conn:
-        for table, rows in ledger_rows(seeds_dir, problems, progress):
+        for table, rows in ledger_rows(seeds_dir, problems, progress, lists):
             if not problems:  # after the first problem, only keep checking
                 load.insert(db, table, rows)
             counts[table] = counts.get(table, 0) + len(rows)
@@ -182,15 +185,16 @@ def build(seeds_dir=DEFAULT_SEEDS, db_path=DEFAULT_DB, progress=None, incrementa
     started = time.perf_counter()
     files = update.snapshot(seeds_dir)  # before anything is read, so a later edit shows as a change
     plan, why = update.plan(seeds_dir, db_path, files) if incremental else (None, "full build asked for")
+    lists = {}  # the parsed seed lists, kept in the manifest for the next incremental build
     try:
-        counts = plan and update.update(plan, seeds_dir, db_path, tmp, progress)
+        counts = plan and update.update(plan, seeds_dir, db_path, tmp, progress, lists)
         if not counts:
             tmp.unlink(missing_ok=True)
-            counts = _full_build(seeds_dir, tmp, progress)
+            counts = _full_build(seeds_dir, tmp, progress, lists)
         counts["mode"] = "incremental" if plan and "changed_documents" in counts else f"full ({why or 'too much changed'})"
         update.forget(db_path)
         os.replace(tmp, db_path)
-        update.save(db_path, seeds_dir, files)
+        update.save(db_path, seeds_dir, files, lists)
     finally:
         tmp.unlink(missing_ok=True)
     counts["seconds"] = round(time.perf_counter() - started, 2)

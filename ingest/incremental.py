@@ -4,10 +4,11 @@ A manifest beside the database records what it was built from: the size and mtim
 file under seeds/ (taken before anything was read), the code and libraries that built it, and
 the database file itself. On the next build a document is read, parsed and validated again
 only when its source, its claims file or its documents.yml entry changed; its old rows are
-deleted from a copy of the database and its new rows inserted (FTS triggers follow), then the
-scorecards are materialised again. Anything the whole ledger depends on (publishers, authors,
-topics, the code) means a full build. The result holds the same rows as a full build; only
-SQLite row ids of the changed rows may differ, so release builds use ``--full``.
+deleted from a copy of the database and its new rows inserted (FTS triggers follow), and the
+scorecard rows that counted the old or the new claims are computed again. Anything the whole
+ledger depends on (publishers, authors, topics, the code) means a full build. The result holds
+the same rows as a full build; only SQLite row ids of the changed rows may differ, so release
+builds use ``--full``.
 """
 import hashlib
 import importlib.metadata
@@ -75,13 +76,19 @@ def _database_stat(db_path):
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def save(db_path, seeds_dir, files):
-    """Record what the database at db_path was built from (written atomically)."""
+def save(db_path, seeds_dir, files, lists):
+    """Record what the database at db_path was built from (written atomically).
+
+    lists holds the parsed authors, topics and documents, so an incremental build that finds
+    documents.yml unchanged need not parse it again.
+    """
     path = manifest_path(db_path)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({
         "fingerprint": fingerprint(), "seeds": str(Path(seeds_dir).resolve()),
         "database": _database_stat(db_path), "files": files,
+        "authors": [a["id"] for a in lists["authors"]], "topics": [t["id"] for t in lists["topics"]],
+        "documents": [{**d, "_path": str(d["_path"])} for d in lists["documents"]],
     }))
     os.replace(tmp, path)
 
@@ -95,7 +102,7 @@ def forget(db_path):
 class Plan:
     files: dict  # the new snapshot
     changed: set  # paths under seeds/ that changed, appeared or disappeared
-    reason: str = ""
+    manifest: dict  # what the previous build recorded
 
 
 def plan(seeds_dir, db_path, files):
@@ -119,7 +126,7 @@ def plan(seeds_dir, db_path, files):
     touched = sorted(changed & set(GLOBAL_FILES))
     if touched:
         return None, f"{', '.join(touched)} changed"
-    return Plan(files, changed), ""
+    return Plan(files, changed, manifest), ""
 
 
 def _changed(path, old, new):
@@ -169,14 +176,24 @@ def _delete(db, doc_ids, links):
     db.execute("drop table gone_claims")
 
 
-def update(plan, seeds_dir, db_path, tmp, progress=None):
+def _seed_lists(plan, seeds_dir, problems):
+    """(author ids, topic ids, documents): parsed again only when documents.yml changed."""
+    if "documents.yml" in plan.changed:
+        _, authors, topics, _, documents = build.seed_lists(seeds_dir, problems)
+        return [a["id"] for a in authors], [t["id"] for t in topics], documents
+    m = plan.manifest
+    return m["authors"], m["topics"], [{**d, "_path": Path(d["_path"])} for d in m["documents"]]
+
+
+def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
     """Write into tmp the previous database with the changed documents redone; returns counts.
 
-    Returns None when so much changed that a full build is the better path.
+    Returns None when so much changed that a full build is the better path. lists receives
+    the seed lists for the manifest, as ledger_rows gives them.
     """
     seeds_dir = Path(seeds_dir)
     problems = Problems()
-    publishers, authors, topics, _, documents = build.seed_lists(seeds_dir, problems)
+    authors, topics, documents = _seed_lists(plan, seeds_dir, problems)
     paths = build.claim_files(seeds_dir, documents, problems)
     if problems:
         raise ValidationFailed(problems)
@@ -198,7 +215,7 @@ def update(plan, seeds_dir, db_path, tmp, progress=None):
     try:
         db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
         db.conn.execute("pragma synchronous = off")
-        ctx = build.Context({a["id"] for a in authors}, {t["id"] for t in topics})
+        ctx = build.Context(set(authors), set(topics))
         todo = [d for d in documents if d["id"] in redo]
         with db.conn:
             per_document = []
@@ -207,6 +224,9 @@ def update(plan, seeds_dir, db_path, tmp, progress=None):
                 per_document.append(pairs)
                 if progress:
                     progress(n, len(todo))
+            old_claims = [r[0] for r in db.conn.execute(
+                "select id from claims where document_id in (select value from json_each(?))", [json.dumps(sorted(redo | gone))])]
+            scored = aggregate.keys_of(db.conn, old_claims)  # the scorecards the old rows counted in
             _delete(db.conn, redo | gone, links)
             _check_unique_claims(db.conn, ctx.claim_ids, problems)
             if problems:
@@ -214,15 +234,18 @@ def update(plan, seeds_dir, db_path, tmp, progress=None):
             for pairs in per_document:
                 for table, rows in pairs:
                     load.insert(db, table, rows)
+            for dimension, keys in aggregate.keys_of(db.conn, ctx.claim_ids).items():
+                scored[dimension] = scored.get(dimension, set()) | keys
+            aggregate.refresh(db, scored)
         _refresh_search(db)
-        db["scorecards"].drop()
-        aggregate.materialise(db)
         db.conn.execute("pragma journal_mode = delete")
     finally:
         db.close()
     conn = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
     counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in load.TABLES}
     conn.close()
+    if lists is not None:
+        lists.update(authors=[{"id": a} for a in authors], topics=[{"id": t} for t in topics], documents=documents)
     return {**counts, "changed_documents": len(redo), "removed_documents": len(gone)}
 
 

@@ -5,6 +5,7 @@ every core; the parent only loads rows. A few batches are in flight at a time, s
 loader never lets finished results pile up. Small ledgers skip the pool (forking costs more
 than it saves).
 """
+import gc
 import multiprocessing
 import os
 import signal
@@ -51,7 +52,9 @@ def each_document(function, jobs, ctx, problems, processes=None):
             yield function(*job, ctx, problems)
         return
     seen = ctx.claim_ids
+    gc.freeze()  # the workers' garbage collector leaves the parent's objects alone: shared, not copied
     pool, finished = multiprocessing.get_context("fork").Pool(processes, _init, (function, ctx)), False
+    gc.unfreeze()
     try:
         batches, pending = _batches(jobs), deque()
         for batch in batches:

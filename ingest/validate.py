@@ -183,6 +183,7 @@ def check_topics(records, path, problems):
 
 def check_documents(records, path, publishers, authors, seeds_dir, problems):
     seen, rows = {}, []
+    root = seeds_dir.resolve()  # once, not per document: resolving walks every path component
     for r in records:
         did = check_id("document", r, path, seen, problems)
         if not check_keys("document", r, path, problems) or not did:
@@ -198,7 +199,7 @@ def check_documents(records, path, publishers, authors, seeds_dir, problems):
                 problems.add(path, r.line_of("authors"), f"author '{a}' does not exist in authors.yml")
         file = seeds_dir / str(r["file"])
         try:
-            inside = file.resolve().is_relative_to(seeds_dir.resolve())
+            inside = file.resolve().is_relative_to(root)
         except (OSError, ValueError) as e:  # a NUL byte, a name too long, a symlink loop
             problems.add(path, r.line_of("file"), f"file {r['file']!r} is not a usable path ({e})")
             continue
