@@ -59,10 +59,11 @@ def test_an_exception_in_a_late_stage_keeps_the_previous_database(previous, monk
     seeds, db, before = previous
     edit_one_document(seeds)
 
-    def fail(database):
+    def fail(*args, **kwargs):
         raise RuntimeError("scorecards failed")
 
-    monkeypatch.setattr(aggregate, "materialise", fail)
+    for stage in ("materialise", "refresh"):  # the last stage: all scorecards, or only those that changed
+        monkeypatch.setattr(aggregate, stage, fail, raising=stage == "materialise")
     with pytest.raises(RuntimeError, match="scorecards failed") as failure:
         build(seeds, db, incremental=incremental_build)
     took_incremental_path = any(Path(entry.path).name == "incremental.py" for entry in failure.traceback)
