@@ -35,16 +35,6 @@ def template_scripts(env):
                 yield _render(body, dict(zip(names, values)))
 
 
-def script_hashes(env):
-    """'sha256-...' of every inline script the site's templates and Datasette's code can write."""
-    hashes = []
-    for text in itertools.chain(template_scripts(env), python_scripts()):
-        digest = f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
-        if digest not in hashes:
-            hashes.append(digest)
-    return hashes
-
-
 def python_scripts():
     """Datasette writes one inline script in Python rather than a template: the time-limit
     error's textarea resizer. The SQL is put in before the text is dedented, so the script's
@@ -61,6 +51,16 @@ def _render(body, variables):
     for name, value in variables.items():
         body = re.sub(r"\{\{\s*" + name + r"\s*\}\}", value, body)
     return body
+
+
+def script_hashes(env):
+    """'sha256-...' of every inline script the site's templates and Datasette's code can write."""
+    hashes = []
+    for text in itertools.chain(template_scripts(env), python_scripts()):
+        digest = f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+        if digest not in hashes:
+            hashes.append(digest)
+    return hashes
 
 
 def policy(hashes):
