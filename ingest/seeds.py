@@ -28,7 +28,11 @@ class Record(dict):
         return self.key_lines.get(key, self.line)
 
 
-MAX_DEPTH = 32  # seeds nest five levels at most (claims > resolutions > evidence)
+MAX_DEPTH = 32  # seeds nest seven levels at most (claims > resolutions > evidence > their keys)
+
+
+def _too_deep(mark):
+    return yaml.constructor.ConstructorError(None, None, f"nested more than {MAX_DEPTH} levels deep: flatten the structure", mark)
 
 
 class _Loader(_BaseLoader):
@@ -55,8 +59,7 @@ class _Loader(_BaseLoader):
                     _first_repeat(children, seen).start_mark)
             seen |= ids
             level = children
-        raise yaml.constructor.ConstructorError(
-            None, None, f"nested more than {MAX_DEPTH} levels deep: flatten the structure", level[0].start_mark)
+        raise _too_deep(level[0].start_mark)
 
 
 def _first_repeat(nodes, seen):
@@ -114,8 +117,7 @@ def _check_flow_depth(text, limit=1000):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"nested more than {MAX_DEPTH} levels deep: flatten the structure", event.start_mark)
+                raise _too_deep(event.start_mark)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
