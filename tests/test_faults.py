@@ -2,7 +2,6 @@
 Each leaves the previous database byte-for-byte as it was and no stray temporary file."""
 import errno
 import os
-import shutil
 import signal
 import subprocess
 import sys
