@@ -114,7 +114,8 @@ def serve(seeds, db, host, port, rebuild):
     for name, value in (yaml.safe_load((root / "metadata.yml").read_text()).get("settings") or {}).items():
         args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     click.echo(f"Serving on http://{host}:{port}/", err=True)
-    raise SystemExit(subprocess.call(args))
+    # Become Datasette, so a signal to this process reaches the server itself.
+    os.execv(sys.executable, args)
 
 
 @cli.command()

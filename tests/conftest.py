@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -5,11 +6,18 @@ import pytest
 import pytest_asyncio
 import yaml
 from datasette.app import Datasette
+from hypothesis import settings as hypothesis_settings
 
 from ingest.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+
+# In CI the property tests replay the same examples, so a red run can be reproduced;
+# locally every run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
