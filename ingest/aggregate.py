@@ -115,11 +115,20 @@ def materialise(db):
 
 
 def keys_of(db, claim_ids):
-    """{dimension: keys} whose scorecard counts any of the given claims."""
-    ids = json.dumps(sorted(claim_ids, key=str))
-    return {dimension: {r[0] for r in db.execute(
-                f"select distinct key from ({keys}) where claim_id in (select value from json_each(?))", [ids])}
-            for dimension, (keys, _) in DIMENSIONS.items()}
+    """{dimension: keys} whose scorecard counts any of the given claims.
+
+    A temporary view named claims, which the dimensions' SQL reads in place of the table,
+    holds just those claims, so each query reads a few rows instead of every claim.
+    """
+    db.execute("create temp table scored_claims (id text primary key)")
+    db.executemany("insert or ignore into temp.scored_claims values (?)", [(i,) for i in claim_ids])
+    db.execute("create temp view claims as select * from main.claims where id in (select id from temp.scored_claims)")
+    try:
+        return {dimension: {r[0] for r in db.execute(f"select distinct key from ({keys})")}
+                for dimension, (keys, _) in DIMENSIONS.items()}
+    finally:
+        db.execute("drop view temp.claims")
+        db.execute("drop table temp.scored_claims")
 
 
 def refresh(db, keys):

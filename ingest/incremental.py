@@ -56,17 +56,17 @@ def _sha256(path):
 
 def snapshot(seeds_dir):
     """{path under seeds/: [size, mtime_ns, sha256 or None]}; the hash only for files too recent to trust their mtime."""
-    seeds_dir = Path(seeds_dir)
-    now, files, stack = time.time_ns(), {}, [seeds_dir]
-    while stack:
-        with os.scandir(stack.pop()) as entries:
+    now, files, stack = time.time_ns(), {}, [""]
+    while stack:  # plain strings, not Path objects: a corpus has hundreds of thousands of files
+        rel_dir = stack.pop()
+        with os.scandir(os.path.join(seeds_dir, rel_dir)) as entries:
             for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
                 if entry.is_dir():
-                    stack.append(entry.path)
+                    stack.append(rel)
                 elif entry.is_file():
                     st = entry.stat()
                     racy = st.st_mtime_ns >= now - RACY_NS
-                    rel = Path(entry.path).relative_to(seeds_dir).as_posix()
                     files[rel] = [st.st_size, st.st_mtime_ns, _sha256(entry.path) if racy else None]
     return files
 
@@ -122,21 +122,22 @@ def plan(seeds_dir, db_path, files):
     if manifest.get("fingerprint") != fingerprint():
         return None, "the build code or its libraries changed"
     old = manifest["files"]
-    changed = {p for p in files.keys() | old.keys() if _changed(Path(seeds_dir) / p, old.get(p), files.get(p))}
+    changed = {p for p in files.keys() | old.keys() if _changed(seeds_dir, p, old.get(p), files.get(p))}
     touched = sorted(changed & set(GLOBAL_FILES))
     if touched:
         return None, f"{', '.join(touched)} changed"
     return Plan(files, changed, manifest), ""
 
 
-def _changed(path, old, new):
+def _changed(seeds_dir, path, old, new):
     if old is None or new is None or old[:2] != new[:2]:
         return True
-    return old[2] is not None and _sha256(path) != old[2]  # recorded as racy: trust the content only
+    return old[2] is not None and _sha256(os.path.join(seeds_dir, path)) != old[2]  # recorded as racy: trust the content only
 
 
-def _document_files(doc, claims_path, seeds_dir):
-    return {os.path.normpath(doc["file"]).replace(os.sep, "/"), Path(claims_path).relative_to(seeds_dir).as_posix()}
+def _document_files(doc):
+    """The files under seeds/ a document's rows come from (paths as snapshot() names them)."""
+    return {os.path.normpath(doc["file"]).replace(os.sep, "/"), f"claims/{doc['id']}.yml"}
 
 
 def _edited_entries(db, documents):
@@ -201,7 +202,7 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
     try:
         before = {r[0] for r in old.execute("select id from documents")}
         redo = {d["id"] for d in documents
-                if d["id"] not in before or _document_files(d, paths[d["id"]], seeds_dir) & plan.changed}
+                if d["id"] not in before or _document_files(d) & plan.changed}
         if "documents.yml" in plan.changed:
             redo |= _edited_entries(old, documents)
     finally:
