@@ -29,6 +29,7 @@ class Endpoint:
     name: str
     path: str
     raw: list = field(default_factory=list)  # [(sql, params)]: what the same rows cost read directly
+    # (claims pages sort by made, newest first, as metadata.yml sets for the table)
 
 
 def endpoints(db_path):
@@ -57,9 +58,9 @@ def endpoints(db_path):
         Endpoint("claim: row JSON", f"/hindsight/claims/{claim}.json", claim_rows[:1]),
         Endpoint("claim: page JSON", f"/claims/{claim}.json", claim_rows),
         Endpoint("claims table: filtered by author and verdict", f"/hindsight/claims.json?author_id={author}&verdict=incorrect",
-                 [("select * from claims where author_id = ? and verdict = ? order by id limit 101", [author, "incorrect"]),
+                 [("select * from claims where author_id = ? and verdict = ? order by made desc, id limit 101", [author, "incorrect"]),
                   ("select count(*) from claims where author_id = ? and verdict = ?", [author, "incorrect"])]),
-        Endpoint("claims table: default page", "/hindsight/claims.json", [("select * from claims order by id limit 101", [])]),
+        Endpoint("claims table: default page", "/hindsight/claims.json", [("select * from claims order by made desc, id limit 101", [])]),
     ]
 
 

@@ -14,7 +14,8 @@ import sqlite_utils
 from . import aggregate, index, load, parallel
 from . import incremental as update
 from .read import DocumentError, read_source
-from .seeds import SeedError, load_list
+from .seeds import SeedError
+from .stream import load_list  # long lists entry by entry: memory stays flat
 from .validate import (Problems, ValidationFailed, check_authors, check_claims, check_documents,
                        check_publishers, check_topics)
 
