@@ -84,13 +84,16 @@ def save(db_path, seeds_dir, files, lists):
     """
     path = manifest_path(db_path)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({
-        "fingerprint": fingerprint(), "seeds": str(Path(seeds_dir).resolve()),
-        "database": _database_stat(db_path), "files": files,
-        "authors": [a["id"] for a in lists["authors"]], "topics": [t["id"] for t in lists["topics"]],
-        "documents": [{**d, "_path": str(d["_path"])} for d in lists["documents"]],
-    }))
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps({
+            "fingerprint": fingerprint(), "seeds": str(Path(seeds_dir).resolve()),
+            "database": _database_stat(db_path), "files": files,
+            "authors": [a["id"] for a in lists["authors"]], "topics": [t["id"] for t in lists["topics"]],
+            "documents": [{**d, "_path": str(d["_path"])} for d in lists["documents"]],
+        }))
+        os.replace(tmp, path)
+    except OSError:  # the database is built; without a manifest the next build is simply a full one
+        tmp.unlink(missing_ok=True)
 
 
 def forget(db_path):

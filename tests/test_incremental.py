@@ -87,3 +87,15 @@ def test_cli_builds_incrementally_unless_full(built):
     assert result.exit_code == 0 and "incremental" in result.output
     result = runner.invoke(cli, ["build", "--full", "--seeds", str(seeds), "--db", str(db)])
     assert result.exit_code == 0 and "full (full build asked for)" in result.output
+
+
+def test_renamed_document_is_removed_and_added(built, tmp_path, monkeypatch):
+    monkeypatch.setattr(incremental, "MOST", 1.0)  # four seed documents: one change is a quarter
+    seeds, db = built
+    doc = _first_document(seeds)
+    text = (seeds / "documents.yml").read_text()
+    (seeds / "documents.yml").write_text(text.replace(f"- id: {doc['id']}\n", "- id: a-renamed-document\n", 1))
+    (seeds / "claims" / f"{doc['id']}.yml").rename(seeds / "claims" / "a-renamed-document.yml")
+    counts = build(seeds, db, incremental=True)
+    assert (counts["changed_documents"], counts["removed_documents"]) == (1, 1)
+    assert differences(db, _full(seeds, tmp_path)) == []
