@@ -41,8 +41,8 @@ async def ds(db_path):
         immutables=[str(db_path)],
         metadata=metadata,
         plugins_dir=str(ROOT / "plugins"),
-        template_dir=str(ROOT / "templates") if (ROOT / "templates").is_dir() else None,
-        static_mounts=[("static", str(ROOT / "static"))] if (ROOT / "static").is_dir() else None,
+        template_dir=str(ROOT / "templates"),
+        static_mounts=[("static", str(ROOT / "static"))],
         settings=metadata.get("settings"),
     )
     await datasette.invoke_startup()
