@@ -258,8 +258,8 @@ def _check_unique_claims(conn, claim_ids, problems):
     taken = conn.execute("select id, document_id from claims where id in (select value from json_each(?))",
                          [json.dumps(list(claim_ids))]).fetchall()
     for claim_id, document_id in taken:
-        path, _, line = claim_ids[claim_id].rpartition(":")
-        problems.add(path, int(line), f"duplicate claim id '{claim_id}' (first at claims/{document_id}.yml): ids must be unique")
+        where = claim_ids[claim_id]
+        problems.add(where.path, where.line, f"duplicate claim id '{claim_id}' (first at claims/{document_id}.yml): ids must be unique")
 
 
 def _refresh_search(db):

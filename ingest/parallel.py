@@ -75,8 +75,7 @@ def _merge(results, seen, problems):
         problems.items += items
         for claim_id, where in claim_ids.items():
             if claim_id in seen:
-                path, _, line = where.rpartition(":")
-                problems.add(path, int(line), f"duplicate claim id '{claim_id}' (first at {seen[claim_id]}): ids must be unique")
+                problems.add(where.path, where.line, f"duplicate claim id '{claim_id}' (first at {seen[claim_id]}): ids must be unique")
             else:
                 seen[claim_id] = where
         yield pairs

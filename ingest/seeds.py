@@ -1,9 +1,12 @@
 """Parse the seed YAML files into records that remember the line they came from."""
+import datetime
+import functools
 import re
 import reprlib
 from pathlib import Path
 
 import yaml
+import yaml_rs
 
 try:  # libyaml is about 5x faster than pure Python at scale
     _BaseLoader = yaml.CSafeLoader
@@ -26,6 +29,69 @@ class Record(dict):
 
     def line_of(self, key):
         return self.key_lines.get(key, self.line)
+
+    def where(self, path, key):
+        """Where the value of key is, as a Location (kept until a problem needs saying)."""
+        return Location(str(path), self.line_of(key))
+
+
+class Location:
+    """path:line of a value; for a fast-parsed record the line is looked up only when asked."""
+
+    def __init__(self, path, line=None, address=(), key=None, source=None):
+        self.path, self._line, self._address, self._key, self._source = path, line, address, key, source
+
+    @property
+    def line(self):
+        if self._line is None:
+            source = self._source or Source(self.path, lambda: slow_list(self.path))
+            self._line = source.record_at(self._address).line_of(self._key)
+        return self._line
+
+    def __getstate__(self):  # crosses from a worker process: the parsed file stays behind
+        return {**self.__dict__, "_source": None}
+
+    def __str__(self):
+        return f"{self.path}:{self.line}"
+
+
+class Source:
+    """A seed file's full parse (with lines), made the first time a fast-parsed record needs a line."""
+
+    def __init__(self, path, slow):
+        self.path, self._slow, self._records = str(path), slow, None
+
+    def record_at(self, address):
+        if self._records is None:
+            self._records = self._slow()
+        node = self._records
+        try:
+            for step in address:
+                node = node[step]
+        except (KeyError, IndexError, TypeError):  # the file changed since: the entry's line is unknown
+            return Record()
+        return node if isinstance(node, Record) else Record()
+
+
+class LazyRecord(Record):
+    """A mapping from the fast parser: line numbers come from the full parse, made only when a
+    problem has to name a line (in a valid ledger, never)."""
+
+    __slots__ = ("_source", "_address")
+
+    def __init__(self, source, address):
+        self._source, self._address = source, address
+
+    @property
+    def line(self):
+        return self._source.record_at(self._address).line
+
+    @property
+    def key_lines(self):
+        return self._source.record_at(self._address).key_lines
+
+    def where(self, path, key):
+        return Location(str(path), None, self._address, key, self._source)
 
 
 MAX_DEPTH = 32  # seeds nest seven levels at most (claims > resolutions > evidence > their keys)
@@ -164,6 +230,15 @@ def load_list(path):
     path = Path(path)
     if not path.exists():
         return []
+    records = fast_list(path, lambda: slow_list(path))
+    return slow_list(path) if records is None else records
+
+
+def slow_list(path):
+    """load_list by PyYAML alone: every record knows its lines, every error is worded with its line."""
+    path = Path(path)
+    if not path.exists():
+        return []
     data = load_yaml(path)
     if data is None:
         return []
@@ -173,3 +248,102 @@ def load_list(path):
         if not isinstance(item, Record):
             raise SeedError(path, 1, f"expected each entry to be a mapping of key: value, found {reprlib.repr(item)}")
     return data
+
+
+# The fast path. yaml_rs (Rust) parses seeds about ten times faster than PyYAML's C loader, but
+# it reads YAML 1.2 and keeps no lines, so its result is used only where PyYAML would build the
+# same values; anything else (and every error) goes to PyYAML, which stays the reference.
+_RISKY = re.compile(r"!|[&*][^\s,\[\]{}]|<<|^%|^---|^\.\.\.", re.M)  # tags, anchors, aliases, merges, directives, documents
+_RESOLVERS = _Loader.yaml_implicit_resolvers  # how PyYAML types a plain scalar, by its first character
+_DATE = re.compile(r"\d{4}-\d\d-\d\d\Z")
+
+
+class _Decline(Exception):
+    pass
+
+
+def _risky(text):
+    """YAML the fast path does not model; cheap substring tests first, as most files have none."""
+    if not any(c in text for c in ("!", "&", "*", "<<", "%", "---", "...")):
+        return False
+    return bool(_RISKY.search(text))
+
+
+def _scalar(text):
+    """A string from yaml_rs as PyYAML would give it: a plain date becomes a date; a string that
+    PyYAML may type otherwise (yes, 0777, 1:30, ...) is left to PyYAML."""
+    if not text or text[0] not in _RESOLVERS:
+        return text
+    if _DATE.match(text):
+        try:  # written quoted, PyYAML keeps the string; every seed field reads both alike
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise _Decline from None
+    if any(regexp.match(text) for _, regexp in _RESOLVERS[text[0]]):
+        raise _Decline
+    return text
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_key(key):
+    """A key PyYAML would also read as this string (seeds use a few dozen keys over and over)."""
+    try:
+        return type(key) is str and _scalar(key) is key
+    except _Decline:
+        return False
+
+
+def _value(v, source, address, depth):
+    """yaml_rs data as PyYAML would build it, mappings as LazyRecords; or _Decline."""
+    kind = type(v)
+    if kind is str:
+        return _scalar(v)
+    if kind is bool or v is None:
+        return v
+    if depth >= MAX_DEPTH:
+        raise _Decline
+    if kind is list:
+        return [_scalar(item) if type(item) is str else _value(item, source, (*address, i), depth + 1)
+                for i, item in enumerate(v)]
+    if kind is not dict:
+        raise _Decline  # numbers: YAML 1.1 and 1.2 disagree on some (017, 0o17, 1e3)
+    record = LazyRecord(source, address)
+    for key, item in v.items():
+        if not _plain_key(key):
+            raise _Decline
+        # strings, the most common value, without a call or an address
+        record[key] = _scalar(item) if type(item) is str else _value(item, source, (*address, key), depth + 1)
+    return record
+
+
+def fast_list(path, slow):
+    """The records of a seed list by the fast parser, or None where only PyYAML can be trusted.
+
+    slow() gives the full parse a record's lines come from, if a problem needs one.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if text.startswith("\ufeff") or _risky(text):
+        return None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False)  # duplicate keys are an error here too
+    except BaseException as e:  # a parse error, or a panic in the extension: PyYAML words it
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+        return None
+    if data is None:
+        return []
+    if type(data) is not list:
+        return None
+    source, records = Source(path, slow), []
+    try:
+        for i, item in enumerate(data):
+            if type(item) is not dict:
+                return None
+            records.append(_value(item, source, (i,), 1))
+            data[i] = None  # a long list is held once, not twice
+    except _Decline:
+        return None
+    return records

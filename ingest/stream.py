@@ -18,8 +18,16 @@ _OTHER = re.compile(r"^[^-\s#]|^-[^ \t\n]", re.M)  # column-0 text that is not a
 
 
 def load_list(path):
-    """The same records as seeds.load_list(path), parsed entry by entry when the file is long."""
+    """The same records as seeds.load_list(path), parsed entry by entry when PyYAML has to parse a long file."""
     path = Path(path)
+    if not path.exists():
+        return []
+    records = seeds.fast_list(path, lambda: entry_by_entry(path))
+    return entry_by_entry(path) if records is None else records
+
+
+def entry_by_entry(path):
+    """seeds.slow_list(path), entry by entry when the file is long."""
     try:
         if path.stat().st_size < MIN_BYTES:
             return _whole(path)
@@ -44,7 +52,7 @@ def load_list(path):
 
 
 def _whole(path):
-    return seeds.load_list(path)
+    return seeds.slow_list(path)
 
 
 def _shift(value, lines):

@@ -112,7 +112,7 @@ def check_id(kind, record, path, seen, problems):
         problems.add(path, record.line_of("id"), f"duplicate {kind} id '{value}' (first at {seen[value]}): ids must be unique")
         return None  # the first entry stands; checking this one against its rows would only repeat the news
     else:
-        seen[value] = f"{path}:{record.line_of('id')}"
+        seen[value] = record.where(path, "id")  # a Location: its line is looked up only if a duplicate needs it
     return value
 
 
