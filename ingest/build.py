@@ -118,8 +118,14 @@ def document_rows(doc, claims_path, ctx, problems):
     ]
 
 
+def document_values(doc, claims_path, ctx, problems):
+    """document_rows as value tuples: made where the document is read (a worker process), so
+    the process that writes the database only inserts them."""
+    return [(table, load.values(table, rows)) for table, rows in document_rows(doc, claims_path, ctx, problems)]
+
+
 def ledger_rows(seeds_dir, problems, progress=None, lists=None):
-    """Everything the seeds say, validated, as (table, rows) pairs in load order.
+    """Everything the seeds say, validated, as (table, value tuples) pairs in load order.
 
     Documents stream through a bounded window (in a process pool when there are many), so
     memory stays flat however large the corpus. A dict given as lists receives the parsed
@@ -128,14 +134,12 @@ def ledger_rows(seeds_dir, problems, progress=None, lists=None):
     publishers, authors, topics, closure, documents = seed_lists(seeds_dir, problems)
     if lists is not None:
         lists.update(authors=authors, topics=topics, documents=documents)
-    yield "publishers", publishers
-    yield "authors", authors
-    yield "topics", topics
-    yield "topic_closure", closure
+    for table, rows in (("publishers", publishers), ("authors", authors), ("topics", topics), ("topic_closure", closure)):
+        yield table, load.values(table, rows)
     ctx = Context({a["id"] for a in authors}, {t["id"] for t in topics})
     paths = claim_files(seeds_dir, documents, problems)
     jobs = [(doc, paths[doc["id"]]) for doc in documents]
-    for n, pairs in enumerate(parallel.each_document(document_rows, jobs, ctx, problems), 1):
+    for n, pairs in enumerate(parallel.each_document(document_values, jobs, ctx, problems), 1):
         yield from pairs
         if progress:
             progress(n, len(documents))
@@ -162,7 +166,7 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
     with db.conn:
         for table, rows in ledger_rows(seeds_dir, problems, progress, lists):
             if not problems:  # after the first problem, only keep checking
-                load.insert(db, table, rows)
+                load.insert_values(db, table, rows)
             counts[table] = counts.get(table, 0) + len(rows)
     if problems:
         raise ValidationFailed(problems)

@@ -95,14 +95,23 @@ def create_indexes(db):
     db["resolutions"].create_index(["resolved"], if_not_exists=True)
 
 
-def insert(db, table, rows):
-    """Rows (dicts) into a table of TABLES, with one prepared executemany: the bulk of a build."""
-    if not rows:
-        return
+def values(table, rows):
+    """Rows (dicts) of a table of TABLES as value tuples in column order, ready for executemany."""
     columns = TABLES[table][0]
     for row in rows:
         if not columns.keys() >= row.keys():
             raise ValueError(f"{table} has no column {sorted(row.keys() - columns.keys())[0]!r}")
-    names = ", ".join(f"[{c}]" for c in columns)
-    db.conn.executemany(f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))})",
-                        [[row.get(c) for c in columns] for row in rows])
+    return [tuple(row.get(c) for c in columns) for row in rows]
+
+
+def insert_values(db, table, values):
+    """Value tuples (from values()) into a table, with one prepared executemany: the bulk of a build."""
+    if values:
+        columns = TABLES[table][0]
+        names = ", ".join(f"[{c}]" for c in columns)
+        db.conn.executemany(f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))})", values)
+
+
+def insert(db, table, rows):
+    """Rows (dicts) into a table of TABLES."""
+    insert_values(db, table, values(table, rows))
