@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS
-from ingest.readers import markdown_html
-from ingest.readers.markdown_html import (
+from ingest.readers import html_to_markdown as markdown_html
+from ingest.readers.html_to_markdown import (
     _SEPARATOR, _Converter, convert_fragments, convert_html, fragments_markdown, html_fragments,
 )
 

@@ -1,170 +1,14 @@
 """Markdown notes with [[wikilinks]] and inline HTML (timestamp anchors, <br/>).
 
-Only the HTML fragments go through markdownify, so the markdown around them keeps its
-own * and _ unescaped; wikilinks become their label; timestamp anchors stay links.
-A document's fragments go through markdownify together, and a timestamp anchor or <br/> met in
-an earlier document is not converted again: both give what converting each fragment alone gives.
+Wikilinks become their label; the HTML fragments go through markdownify (html_to_markdown.py).
 """
-import bisect
 import re
-
-from bs4 import BeautifulSoup, NavigableString
-from bs4.builder import HTMLTreeBuilder
-from bs4.exceptions import ParserRejectedMarkup
-from markdownify import MarkdownConverter
 
 from ..hookspecs import hookimpl
 from .base import ReadDocument, render_text, split_front_matter
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|]*?)(?:\s*\|\s*([^\[\]]*?))?\s*\]\]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-_OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
-_CLOSING = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)\s*>")
-_HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
-
-
-class _Converter(MarkdownConverter):
-    def __init__(self, video_id=None, **options):
-        super().__init__(heading_style="ATX", escape_asterisks=False, escape_underscores=False, **options)
-        self.video_id = video_id
-
-    def convert_a(self, el, text, *args, **kwargs):
-        stamp = _HMS.match(el.get("data-t") or "")
-        if "yt-timestamp" in (el.get("class") or []) and stamp:
-            h, m, s = (int(g or 0) for g in stamp.groups())
-            seconds = h * 3600 + m * 60 + s
-            href = (
-                f"https://www.youtube.com/watch?v={self.video_id}&t={seconds}s"
-                if self.video_id
-                else f"#t={seconds}"
-            )
-            return f"[{text}]({href})"
-        return super().convert_a(el, text, *args, **kwargs)
-
-
-def html_fragments(text):
-    """(start, end) of each HTML fragment: an element with its content up to the first closing
-    tag of its name, or a lone (void, self-closing or unclosed) tag.
-
-    Tags are found in one pass and paired by lookup, not by a regex that scans ahead from every
-    opening tag, so a large file full of unclosed tags still reads in linear time.
-    """
-    tags = list(_TAG.finditer(text))
-    closings = {}  # tag name -> indexes in tags of its closing tags, ascending
-    for i, tag in enumerate(tags):
-        if closing := _CLOSING.fullmatch(tag.group()):
-            closings.setdefault(closing[1], []).append(i)
-    i = 0
-    while i < len(tags):
-        opening = _OPENING.fullmatch(tags[i].group())
-        later = closings.get(opening[1], []) if opening else []
-        k = bisect.bisect_right(later, i)
-        end = later[k] if k < len(later) else i
-        yield tags[i].start(), tags[end].end()
-        i = end + 1
-
-
-def convert_html(text, video_id=None):
-    """Each HTML fragment of text replaced by its markdown."""
-    spans = list(html_fragments(text))
-    markdown = fragments_markdown(dict.fromkeys(text[start:end] for start, end in spans), video_id)
-    out, at = [], 0
-    for start, end in spans:
-        out += [text[at:start], markdown[text[start:end]]]
-        at = end
-    return "".join(out) + text[at:]
-
-
-# Private-use characters. Only a fragment that holds one, or holds a numeric character reference
-# (which may name one; no named reference does), can put one into a parse.
-_SEPARATOR = "\ue000"  # joins the fragments converted in one pass
-_VIDEO = "\ue001"  # stands for the video id in markdown shared between documents
-
-
-def _without(char, fragment):
-    return char not in fragment and "&#" not in fragment
-
-
-# A fragment with at most one start tag (a timestamp anchor, <br/>) holds at most one element, with
-# only text in it: the video id is only in that anchor's own "[text](href)", which no enclosing
-# element reshapes (indents, collapses, compares). Converted once with _VIDEO for the id, its
-# markdown serves every document; linked: whether the document has a video id.
-_SHARED = {linked: _Converter(video_id=_VIDEO if linked else None) for linked in (False, True)}
-_CACHE = {}  # (fragment, linked) -> markdown
-_CACHE_LIMIT = 20_000  # fragments of up to _CACHE_CHARS: a few MB; past it the cache starts afresh
-_CACHE_CHARS = 500
-
-
-def fragments_markdown(fragments, video_id=None):
-    """{fragment: _Converter(video_id).convert(fragment).strip(" \t")} for the distinct fragments."""
-    linked = bool(video_id)
-    markdown, own = {}, []
-    for fragment in fragments:
-        one_element = fragment.count("<") - fragment.count("</") <= 1
-        if one_element and len(fragment) <= _CACHE_CHARS and _without(_VIDEO, fragment):
-            markdown[fragment] = _CACHE.get((fragment, linked))
-        else:
-            own.append(fragment)
-    new = [fragment for fragment, md in markdown.items() if md is None]
-    markdown.update(convert_fragments(new, _SHARED[linked]))
-    if len(_CACHE) + len(new) > _CACHE_LIMIT:
-        _CACHE.clear()
-    _CACHE.update(((fragment, linked), markdown[fragment]) for fragment in new)
-    if linked:
-        markdown = {fragment: md.replace(_VIDEO, str(video_id)) for fragment, md in markdown.items()}
-    if own:
-        markdown.update(convert_fragments(own, _Converter(video_id=str(video_id) if linked else None)))
-    return markdown
-
-
-_BATCH = 1000  # fragments per parse, so a huge document never holds one huge tree
-
-# Lets one fragment change another's markdown even when every separator comes out of the parse
-# alone: the end tag of a void element (</br>: html.parser's builder drops it when an earlier
-# fragment held a <br>) and table rows (convert_tr looks at the rows and the table around a row).
-_CROSS_TALK = re.compile(r"</\s*(?:%s)|<tr" % "|".join(sorted(HTMLTreeBuilder.DEFAULT_EMPTY_ELEMENT_TAGS)), re.I)
-
-
-def convert_fragments(fragments, converter):
-    """{fragment: converter.convert(fragment).strip(" \t")}, with one parse for many fragments.
-
-    A BeautifulSoup parse and a markdownify pass cost more per call than per fragment, so the
-    fragments are joined by _SEPARATOR and converted together, unless that might change a result.
-    Still linear: a batch that fails its checks costs one more parse of the same fragments.
-    """
-    markdown = {}
-    together = [fragment for fragment in dict.fromkeys(fragments) if _without(_SEPARATOR, fragment)]
-    for at in range(0, len(together), _BATCH):
-        batch = together[at:at + _BATCH]
-        markdown.update(zip(batch, _converted_together(batch, converter) or []))  # None: one by one below
-    for fragment in fragments:
-        if fragment not in markdown:
-            markdown[fragment] = converter.convert(fragment).strip(" \t")
-    return markdown
-
-
-def _converted_together(fragments, converter):
-    """The markdown of each fragment from one conversion of them all, or None if it may differ.
-
-    When every separator comes out of the parse as a top-level string of its own, no fragment ran
-    into the next (an open tag, a comment, a quote takes the separator in), so each parsed as it
-    does alone. markdownify collapses no newlines across a separator, and only a list's trailing
-    newline depends on what follows it, which the strip of each piece removes.
-    """
-    joined = _SEPARATOR.join(fragments)
-    if _CROSS_TALK.search(joined):
-        return None
-    try:
-        soup = BeautifulSoup(joined, **converter.options["bs4_options"])
-    except ParserRejectedMarkup:
-        return None
-    alone = sum(type(node) is NavigableString and node == _SEPARATOR for node in soup.contents)
-    if alone != len(fragments) - 1:
-        return None
-    pieces = converter.convert_soup(soup).split(_SEPARATOR)
-    if len(pieces) != len(fragments):  # a video id in a link held the separator
-        return None
-    return [piece.strip("\n").strip(" \t") for piece in pieces]  # as convert() strips a whole document
 
 
 class MarkdownHtmlReader:
@@ -177,6 +21,8 @@ class MarkdownHtmlReader:
         metadata, body = split_front_matter(raw)
         video_id = metadata.get("videoId")
         body = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), body)
+        from .html_to_markdown import convert_html  # bs4 and markdownify load only when a note is read
+
         body = convert_html(body, video_id)
         text, sections = render_text(body.strip("\n") + "\n")
         return ReadDocument(self.name, body.strip("\n") + "\n", text, sections, metadata)
