@@ -101,7 +101,7 @@ def values(table, rows):
     for row in rows:
         if not columns.keys() >= row.keys():
             raise ValueError(f"{table} has no column {sorted(row.keys() - columns.keys())[0]!r}")
-    return [tuple(row.get(c) for c in columns) for row in rows]
+    return [tuple(map(row.get, columns)) for row in rows]
 
 
 def insert_values(db, table, values):

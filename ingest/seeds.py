@@ -311,8 +311,13 @@ def _value(v, source, address, depth):
     for key, item in v.items():
         if not _plain_key(key):
             raise _Decline
-        # strings, the most common value, without a call or an address
-        record[key] = _scalar(item) if type(item) is str else _value(item, source, (*address, key), depth + 1)
+        kind = type(item)
+        if kind is str:  # the most common value: no call unless PyYAML might type it
+            if item and item[0] in _RESOLVERS:
+                item = _scalar(item)
+        elif kind is not bool and item is not None:
+            item = _value(item, source, (*address, key), depth + 1)
+        record[key] = item
     return record
 
 

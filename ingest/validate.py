@@ -24,6 +24,7 @@ SCHEMAS = {
     "resolution": ({"verdict", "resolved", "rationale", "confidence", "resolver"}, {"evidence"}),
     "evidence": ({"title", "url", "date"}, set()),
 }
+KNOWN_KEYS = {kind: required | optional for kind, (required, optional) in SCHEMAS.items()}
 LIST_KEYS = {"authors", "topics", "resolutions", "evidence"}  # every other value is a single value
 
 
@@ -61,13 +62,13 @@ class ValidationFailed(Exception):
 def check_keys(kind, record, path, problems):
     """Unknown and missing keys; True when every required key is present."""
     required, optional = SCHEMAS[kind]
+    known = KNOWN_KEYS[kind]
     for key, line in record.duplicate_keys:
         problems.add(path, line, f"{kind} has '{key}' twice: keep one")
     wrong_type = False
     for key, value in record.items():
-        if key not in required | optional:
-            known = ", ".join(sorted(required | optional))
-            problems.add(path, record.line_of(key), f"unknown key '{key}' in {kind}: expected one of {known}")
+        if key not in known:
+            problems.add(path, record.line_of(key), f"unknown key '{key}' in {kind}: expected one of {', '.join(sorted(known))}")
         elif key not in LIST_KEYS and isinstance(value, (list, dict)):
             shape = "list" if isinstance(value, list) else "mapping"
             problems.add(path, record.line_of(key), f"'{key}' in {kind} must be a single value, not a {shape}: "

@@ -77,19 +77,27 @@ _PROTECT = 0xE000  # escaped characters hide in the private-use area while marku
 
 
 _MARKUP = re.compile(r"[\\`*_\[<]")  # a line without these has no inline markup to remove
+_PROTECTED = re.compile("[\ue000-\ue07f]")
+_BLOCK_START = frozenset(" \t>*+-0123456789")  # a line starting otherwise has no quote or list marker
 
 
 def inline_text(line):
     """Markdown inline markup -> the text a reader sees."""
     if not _MARKUP.search(line):
         return line
-    line = _ESCAPE.sub(lambda m: chr(_PROTECT + ord(m.group(1))), line)
-    line = _CODE.sub(r"\1", line)
-    line = _LINK.sub(r"\1", line)
-    line = _TAG.sub("", line)
-    line = _STRONG.sub(lambda m: m.group(1) or m.group(2), line)
-    line = _EMPH.sub(lambda m: m.group(1) or m.group(2), line)
-    return re.sub("[\ue000-\ue07f]", lambda m: chr(ord(m.group()) - _PROTECT), line)
+    # Each pattern needs its character, so a line without it skips the pass (most lines).
+    if "\\" in line:
+        line = _ESCAPE.sub(lambda m: chr(_PROTECT + ord(m.group(1))), line)
+    if "`" in line:
+        line = _CODE.sub(r"\1", line)
+    if "[" in line:
+        line = _LINK.sub(r"\1", line)
+    if "<" in line:
+        line = _TAG.sub("", line)
+    if "*" in line or "_" in line:
+        line = _STRONG.sub(lambda m: m.group(1) or m.group(2), line)
+        line = _EMPH.sub(lambda m: m.group(1) or m.group(2), line)
+    return _PROTECTED.sub(lambda m: chr(ord(m.group()) - _PROTECT), line)
 
 
 def render_text(markdown):
@@ -102,7 +110,9 @@ def render_text(markdown):
             if text:  # a heading with no words opens no section
                 sections.append(Section(text, len(heading.group(1)), offset, offset + len(text)))
         else:
-            text = inline_text(_LIST_MARKER.sub("", _BLOCKQUOTE.sub("", line))).rstrip()
+            if line[:1] in _BLOCK_START:
+                line = _LIST_MARKER.sub("", _BLOCKQUOTE.sub("", line))
+            text = inline_text(line).rstrip()
         out.append(text)
         offset += len(text) + 1
     text = "\n".join(out).strip("\n")
