@@ -208,6 +208,18 @@ def source_outside_seeds(seeds):
     return "documents.yml", line, "is outside seeds/"
 
 
+def source_symlinked_outside_seeds(seeds):
+    (seeds / "documents" / "link.txt").symlink_to("/etc/passwd")
+    line = edit(seeds / "documents.yml", f"file: {MARKDOWN}\n", "file: documents/link.txt\n")
+    return "documents.yml", line, "is outside seeds/"
+
+
+def source_in_a_symlinked_directory_outside_seeds(seeds):
+    (seeds / "documents" / "elsewhere").symlink_to("/etc")
+    line = edit(seeds / "documents.yml", f"file: {MARKDOWN}\n", "file: documents/elsewhere/passwd\n")
+    return "documents.yml", line, "is outside seeds/"
+
+
 def quote_not_in_document(seeds):
     path, claim = claims_files(seeds)[0]
     start = line_of(path, f"- id: {claim['id']}")
@@ -254,7 +266,8 @@ CASES = [malformed_yaml, yaml_tab_indentation, yaml_unclosed_quote, impossible_d
          front_matter_not_a_mapping, binary_file, not_utf8, seed_file_not_utf8, empty_document, blank_document,
          document_over_the_size_limit, directory_for_a_document, duplicate_document_id, duplicate_claim_id,
          dangling_publisher, dangling_document_author, dangling_topic, dangling_parent_topic, missing_source_file,
-         source_outside_seeds, quote_not_in_document, script_element, event_handler, javascript_link_in_html,
+         source_outside_seeds, source_symlinked_outside_seeds,
+         source_in_a_symlinked_directory_outside_seeds, quote_not_in_document, script_element, event_handler, javascript_link_in_html,
          javascript_link_in_markdown, javascript_document_url, javascript_evidence_url]
 
 
