@@ -80,8 +80,12 @@ def claim_files(seeds_dir, documents, problems):
     # While documents.yml has problems of its own, a claims file missing from it is no news.
     unsure = str(Path(seeds_dir) / "documents.yml") in {p.path for p in problems.items}
     for orphan in [] if unsure else sorted(set(found) - {d["id"] for d in documents}):
-        problems.add(found[orphan], 1, f"claims file for document '{orphan}', which is not in documents.yml: rename it to <document id>.yml")
+        orphan_claims_file(found[orphan], problems)
     return {d["id"]: found.get(d["id"], claims_dir / f"{d['id']}.yml") for d in documents}
+
+
+def orphan_claims_file(path, problems):
+    problems.add(path, 1, f"claims file for document '{path.stem}', which is not in documents.yml: rename it to <document id>.yml")
 
 
 def document_rows(doc, claims_path, ctx, problems):

@@ -186,7 +186,21 @@ def _seed_lists(plan, seeds_dir, problems):
         _, authors, topics, _, documents = build.seed_lists(seeds_dir, problems)
         return [a["id"] for a in authors], [t["id"] for t in topics], documents
     m = plan.manifest
-    return m["authors"], m["topics"], [{**d, "_path": Path(d["_path"])} for d in m["documents"]]
+    return m["authors"], m["topics"], m["documents"]  # _path stays a string until the document is read
+
+
+def _check_orphans(plan, seeds_dir, documents, problems):
+    """build.claim_files' check, on what changed: with documents.yml unchanged, only a claims
+    file that changed can belong to no document."""
+    if "documents.yml" in plan.changed:
+        build.claim_files(seeds_dir, documents, problems)
+        return
+    ids = {d["id"] for d in documents}
+    for path in sorted(plan.changed):
+        folder, _, name = path.partition("/")
+        if folder == "claims" and "/" not in name and name.endswith(".yml") and name[:-4] not in ids \
+                and (seeds_dir / path).is_file():
+            build.orphan_claims_file(seeds_dir / path, problems)
 
 
 def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
@@ -198,7 +212,7 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
     seeds_dir = Path(seeds_dir)
     problems = Problems()
     authors, topics, documents = _seed_lists(plan, seeds_dir, problems)
-    paths = build.claim_files(seeds_dir, documents, problems)
+    _check_orphans(plan, seeds_dir, documents, problems)
     if problems:
         raise ValidationFailed(problems)
     old = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -220,11 +234,11 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
         db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
         db.conn.execute("pragma synchronous = off")
         ctx = build.Context(set(authors), set(topics))
-        todo = [d for d in documents if d["id"] in redo]
+        todo = [{**d, "_path": Path(d["_path"])} for d in documents if d["id"] in redo]
         with db.conn:
             per_document = []
             for n, doc in enumerate(todo, 1):
-                pairs = build.document_rows(doc, paths[doc["id"]], ctx, problems)
+                pairs = build.document_rows(doc, seeds_dir / "claims" / f"{doc['id']}.yml", ctx, problems)
                 per_document.append(pairs)
                 if progress:
                     progress(n, len(todo))

@@ -99,3 +99,17 @@ def test_renamed_document_is_removed_and_added(built, tmp_path, monkeypatch):
     counts = build(seeds, db, incremental=True)
     assert (counts["changed_documents"], counts["removed_documents"]) == (1, 1)
     assert differences(db, _full(seeds, tmp_path)) == []
+
+
+def test_a_new_claims_file_for_no_document_is_an_error_as_in_a_full_build(built):
+    seeds, db = built
+    stray = seeds / "claims" / "no-such-document.yml"
+    stray.write_text((seeds / "claims" / f"{_first_document(seeds)['id']}.yml").read_text())
+    before = db.read_bytes()
+    with pytest.raises(ValidationFailed) as incremental_error:
+        build(seeds, db, incremental=True)
+    with pytest.raises(ValidationFailed) as full_error:
+        build(seeds, db)
+    assert [str(p) for p in incremental_error.value.problems] == [str(p) for p in full_error.value.problems]
+    assert f"{stray}:1: claims file for document 'no-such-document'" in str(incremental_error.value)
+    assert db.read_bytes() == before
