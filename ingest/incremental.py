@@ -90,7 +90,7 @@ def save(db_path, seeds_dir, files, lists):
             "database": _database_stat(db_path), "files": files,
             "authors": [a["id"] for a in lists["authors"]], "topics": [t["id"] for t in lists["topics"]],
             "documents": [{**d, "_path": str(d["_path"])} for d in lists["documents"]],
-        }))
+        }, separators=(",", ":")))  # compact: about half the time of the default for 10k documents
         os.replace(tmp, path)
     except OSError:  # the database is built; without a manifest the next build is simply a full one
         tmp.unlink(missing_ok=True)
