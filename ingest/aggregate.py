@@ -1,60 +1,64 @@
-"""Scorecards, materialised at build so a page reads a few rows instead of grouping every claim."""
+"""Scorecards, materialised at build so a page reads a few rows instead of grouping every claim.
+
+A scorecard row counts the predictions of one key of a dimension: an author, a publisher, a
+document, a topic with its sub-topics, a year, or all of them. One query reads each prediction's
+document, author, year, verdict and topics, and Python counts every dimension from those rows:
+SQL's grouping, count(distinct ...) and the distinct over claim topics x topic closure took
+seconds at 10k documents.
+
+Every figure of a row is a sum over the documents its predictions come from (a document row's
+sources columns are 0 or 1), so overall and publisher rows are sums of document rows, and
+refresh() sums them from the table instead of reading every prediction again.
+"""
+import functools
 import json
 import math
+from collections import Counter, defaultdict
+from itertools import compress, repeat
+from operator import itemgetter, or_
 
-# dimension -> (SQL giving key and claim id per prediction, SQL giving the key's label)
-DIMENSIONS = {
-    "overall": ("select 'all' as key, id as claim_id from claims where kind = 'prediction'", "select 'all', 'All predictions'"),
-    "author": (
-        "select author_id as key, id as claim_id from claims where kind = 'prediction' and author_id is not null",
-        "select id, name from authors",
-    ),
-    "publisher": (
-        "select d.publisher_id as key, c.id as claim_id from claims c join documents d on d.id = c.document_id"
-        " where c.kind = 'prediction' and d.publisher_id is not null",
-        "select id, name from publishers",
-    ),
-    "document": (
-        "select document_id as key, id as claim_id from claims where kind = 'prediction'",
-        "select id, title from documents",
-    ),
-    # A topic counts the predictions of its sub-topics too; distinct so a claim counts once.
-    "topic": (
-        "select distinct tc.ancestor_id as key, ct.claim_id from claim_topics ct"
-        " join topic_closure tc on tc.topic_id = ct.topic_id"
-        " join claims c on c.id = ct.claim_id where c.kind = 'prediction'",
-        "select id, name from topics",
-    ),
-    "year": (
-        "select substr(made, 1, 4) as key, id as claim_id from claims where kind = 'prediction'",
-        "select distinct substr(made, 1, 4), substr(made, 1, 4) from claims",
-    ),
+DIMENSIONS = ("overall", "author", "publisher", "document", "topic", "year")
+LABELS = {  # dimension -> SQL giving each key's label (a year is its own label)
+    "author": "select id, name from authors",
+    "publisher": "select id, name from publishers",
+    "document": "select id, title from documents",
+    "topic": "select id, name from topics",
+}
+# The count columns, in this order in every figures tuple below.
+COUNTS = ("predictions", "resolved", "correct", "partially_correct", "incorrect", "too_early", "unresolvable",
+          "unreviewed", "points", "strict_points", "lenient_points",
+          "sources", "sources_resolved", "sources_right", "sources_wrong")
+SCHEMA = {"id": str, "dimension": str, "key": str, "label": str, "predictions": int, "resolved": int,
+          "correct": int, "partially_correct": int, "incorrect": int, "too_early": int, "unresolvable": int,
+          "unreviewed": int, "points": float, "strict_points": float, "lenient_points": float,
+          "hit_rate": float, "hit_rate_strict": float, "hit_rate_lenient": float,
+          "wilson_low": float, "wilson_high": float, "wilson_low_strict": float, "wilson_high_strict": float,
+          "wilson_low_lenient": float, "wilson_high_lenient": float,
+          "sources": int, "sources_resolved": int, "sources_right": int, "sources_wrong": int}
+
+# One row per prediction: document, author, year, verdict, and its own topics joined by a unit
+# separator (topic ids are slugs, so splitting is safe, and quicker than parsing JSON).
+# +kind: reading the whole table through the kind index costs more than scanning it.
+FACTS = """select c.document_id, c.author_id, substr(c.made, 1, 4), c.verdict,
+  (select coalesce(group_concat(ct.topic_id, char(31)), '') from claim_topics ct where ct.claim_id = c.id)
+from claims c where +c.kind = 'prediction' and ({where})"""
+# dimension -> condition selecting every prediction counted under the keys in json_each(?)
+ONLY = {
+    "author": "c.author_id in (select value from json_each(?))",
+    "publisher": "c.document_id in (select id from documents where publisher_id in (select value from json_each(?)))",
+    "document": "c.document_id in (select value from json_each(?))",
+    "year": "substr(c.made, 1, 4) in (select value from json_each(?))",
+}
+# dimension -> its rows' count columns, summed from the table's document rows (publishers: those in json_each(?))
+SUMS = {
+    "overall": "select 'all', {sums} from scorecards where dimension = 'document' having count(*)",
+    "publisher": "select d.publisher_id, {sums} from scorecards s join documents d on d.id = s.key"
+                 " where s.dimension = 'document' and d.publisher_id in (select value from json_each(?))"
+                 " group by d.publisher_id",
 }
 
-COUNTS = """
-select k.key,
-  count(*) as predictions,
-  coalesce(sum(v.in_denominator), 0) as resolved,
-  coalesce(sum(c.verdict = 'correct'), 0) as correct,
-  coalesce(sum(c.verdict = 'partially_correct'), 0) as partially_correct,
-  coalesce(sum(c.verdict = 'incorrect'), 0) as incorrect,
-  coalesce(sum(c.verdict = 'too_early'), 0) as too_early,
-  coalesce(sum(c.verdict = 'unresolvable'), 0) as unresolvable,
-  coalesce(sum(c.verdict is null), 0) as unreviewed,
-  coalesce(sum(v.score), 0) as points,
-  coalesce(sum(v.strict_score), 0) as strict_points,
-  coalesce(sum(v.lenient_score), 0) as lenient_points,
-  count(distinct c.document_id) as sources,
-  count(distinct case when v.in_denominator = 1 then c.document_id end) as sources_resolved,
-  count(distinct case when c.verdict in ('correct', 'partially_correct') then c.document_id end) as sources_right,
-  count(distinct case when c.verdict = 'incorrect' then c.document_id end) as sources_wrong
-from ({keys}) k
-join claims c on c.id = k.claim_id
-left join verdicts v on v.id = c.verdict
-group by k.key
-"""
 
-
+@functools.lru_cache(maxsize=None)  # rows share few (points, n) pairs: a document has a dozen predictions
 def wilson(points, n, z=1.96):
     """95% Wilson score interval for a rate of points out of n (None when n is 0)."""
     if not n:
@@ -65,74 +69,256 @@ def wilson(points, n, z=1.96):
     return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
 
 
+@functools.lru_cache(maxsize=None)
 def rate(points, n):
     return round(points / n, 4) if n else None
 
 
+class _Ledger:
+    """What counting needs besides the predictions: verdict scores, publishers, the topic tree."""
+
+    def __init__(self, db):
+        self.verdicts = {v: rest for v, *rest in db.execute(
+            "select id, score, strict_score, lenient_score, in_denominator from verdicts")}
+        # The verdicts counted by sources_resolved, sources_right and sources_wrong (sources: any).
+        self.sourced = ({v for v, (*_, in_denominator) in self.verdicts.items() if in_denominator == 1},
+                        {"correct", "partially_correct"}, {"incorrect"})
+        self.publisher = dict(db.execute("select id, publisher_id from documents"))
+        self.ancestors = defaultdict(set)  # topic -> itself and every topic above it
+        for ancestor, topic in db.execute("select ancestor_id, topic_id from topic_closure"):
+            self.ancestors[topic].add(ancestor)
+        self._figures = {}
+
+    def topics(self, joined):
+        """Every topic a prediction with these topics (joined as FACTS gives them) counts under."""
+        return set().union(*map(self.ancestors.__getitem__, joined.split("\x1f"))) if joined else set()
+
+    def figures(self, counts, sources):
+        """The count columns from {verdict: predictions} and the four sources counts."""
+        pattern = (*counts.items(), *sources)
+        found = self._figures.get(pattern)
+        if found is None:  # documents repeat a few thousand patterns
+            # points, strict, lenient, resolved: an int 0 when no verdict has a value, as SQL's coalesce(sum(), 0)
+            totals = [0, 0, 0, 0]
+            for verdict, n in counts.items():
+                for i, value in enumerate(self.verdicts.get(verdict, ())):
+                    if value is not None:
+                        totals[i] += n * value
+            points, strict, lenient, resolved = totals
+            found = self._figures[pattern] = (
+                sum(counts.values()), resolved, counts.get("correct", 0), counts.get("partially_correct", 0),
+                counts.get("incorrect", 0), counts.get("too_early", 0), counts.get("unresolvable", 0),
+                counts.get(None, 0), points, strict, lenient, *sources)
+        return found
+
+
+def _by_key(pairs):
+    """{key: {verdict: predictions}} from a (key, verdict) pair per prediction."""
+    out = defaultdict(dict)
+    for (key, verdict), n in Counter(pairs).items():
+        out[key][verdict] = n
+    return out
+
+
+def _summed(figures):
+    """The count columns of a set of documents' predictions, from each document's."""
+    return tuple(map(sum, zip(*figures)))
+
+
+def _one_key(ledger, keys, documents, verdicts):
+    """{key: count columns} for a dimension where each prediction counts under one key."""
+    sources = []
+    for chosen in (None, *ledger.sourced):  # documents with a prediction of any verdict, resolved, right, wrong
+        pick = repeat(True) if chosen is None else list(map(chosen.__contains__, verdicts))
+        pairs = dict.fromkeys(zip(compress(keys, pick), compress(documents, pick)))  # distinct (key, document)
+        sources.append(Counter(map(itemgetter(0), pairs)))
+    return {key: ledger.figures(n, [s[key] for s in sources]) for key, n in _by_key(zip(keys, verdicts)).items()}
+
+
+def _documents(ledger, documents, verdicts):
+    """{document: count columns}: a document is its own only source."""
+    return {document: ledger.figures(n, [1, *(int(not chosen.isdisjoint(n)) for chosen in ledger.sourced)])
+            for document, n in _by_key(zip(documents, verdicts)).items()}
+
+
+def _in_lanes(ledger, bits, documents, verdicts, lanes, width):
+    """[count columns or None, per lane], each prediction counting under the keys whose lanes its bits set.
+
+    An integer holds a lane of width bits per key: adding the integers of predictions counts
+    every key at once, and OR-ing them counts a document once however many of its predictions
+    share a key. A lane is wide enough that no count carries into the next.
+    """
+    by_verdict, by_document = defaultdict(list), defaultdict(dict)  # document -> {verdict: its keys}
+    for document, verdict, some in zip(documents, verdicts, bits):
+        by_verdict[verdict].append(some)
+        seen = by_document[document]
+        seen[verdict] = seen.get(verdict, 0) | some
+    totals = {verdict: sum(some) for verdict, some in by_verdict.items()}
+    sources = [sum(functools.reduce(or_, seen.values()) for seen in by_document.values())]  # any verdict
+    for chosen in ledger.sourced:
+        sources.append(sum(functools.reduce(or_, map(seen.get, chosen, repeat(0))) for seen in by_document.values()))
+    out, full = [], (1 << width) - 1
+    for shift in range(0, lanes * width, width):
+        counts = {verdict: n for verdict, total in totals.items() if (n := total >> shift & full)}
+        out.append(ledger.figures(counts, [s >> shift & full for s in sources]) if counts else None)
+    return out
+
+
+def _topics_and_years(ledger, dimensions, documents, years, verdicts, topics):
+    """{dimension: {key: count columns}} for topics and years: few keys, counted together in lanes."""
+    topics_in_tree = set(ledger.ancestors).union(*ledger.ancestors.values())
+    names = [("topic", t) for t in topics_in_tree if "topic" in dimensions]
+    names += [("year", y) for y in set(years) if "year" in dimensions]
+    width = len(verdicts).bit_length() + 1
+    lane = {name: 1 << (width * i) for i, name in enumerate(names)}
+    above = defaultdict(int)  # topic -> the lanes of it and its ancestors
+    for topic, found in ledger.ancestors.items():
+        above[topic] = sum(lane.get(("topic", a), 0) for a in found)
+    packed = {some: functools.reduce(or_, map(above.__getitem__, some.split("\x1f")), 0) if some else 0
+              for some in set(topics)}  # many predictions share their topics
+    year = {y: lane.get(("year", y), 0) for y in set(years)}
+    bits = map(or_, map(packed.__getitem__, topics), map(year.__getitem__, years))
+    out = {dimension: {} for dimension in ("topic", "year") if dimension in dimensions}
+    for (dimension, key), figures in zip(names, _in_lanes(ledger, bits, documents, verdicts, len(names), width)):
+        if figures:
+            out[dimension][key] = figures
+    return out
+
+
+def _keys(ledger, dimension, facts):
+    """The key each prediction (a row of FACTS) counts under, in a dimension with one key per prediction."""
+    if dimension == "publisher":
+        return map(ledger.publisher.get, map(itemgetter(0), facts))
+    return map(itemgetter({"document": 0, "author": 1, "year": 2}[dimension]), facts)
+
+
+def _count(ledger, facts, dimensions):
+    """{dimension: {key: count columns}} of the predictions in facts (rows of FACTS)."""
+    documents, authors, years, verdicts, topics = zip(*facts) if facts else ((),) * 5
+    out = {}
+    if "author" in dimensions:
+        out["author"] = _one_key(ledger, authors, documents, verdicts)
+        out["author"].pop(None, None)  # a prediction without an author counts in no author's row
+    if {"overall", "publisher", "document"} & set(dimensions):
+        out["document"] = _documents(ledger, documents, verdicts)
+        out["overall"] = {"all": _summed(out["document"].values())} if facts else {}
+        by_publisher = defaultdict(list)
+        for document, figures in out["document"].items():
+            if ledger.publisher.get(document) is not None:
+                by_publisher[ledger.publisher[document]].append(figures)
+        out["publisher"] = {publisher: _summed(figures) for publisher, figures in by_publisher.items()}
+    if {"topic", "year"} & set(dimensions):
+        out.update(_topics_and_years(ledger, dimensions, documents, years, verdicts, topics))
+    return out
+
+
+def _scorecards(db, only=None):
+    """{dimension: {key: count columns}}, complete for every key (with only, for the keys it names)."""
+    ledger = _Ledger(db)
+    wanted = {dimension: keys for dimension, keys in (only or {}).items() if keys and dimension in DIMENSIONS}
+    if only is None:
+        return _count(ledger, db.execute(FACTS.format(where="1")).fetchall(), DIMENSIONS)
+    # Overall counts every prediction, and a topic's ancestors, the root topics, count most of
+    # them: with either, read every prediction once, count those dimensions and the years (in
+    # the same pass as topics) from all of them, and pick the other dimensions' predictions.
+    out, every = {}, None
+    if {"overall", "topic"} & wanted.keys():
+        every = db.execute(FACTS.format(where="1")).fetchall()
+        whole = [dimension for dimension in wanted if dimension in ("overall", "topic", "year")]
+        counted = _count(ledger, every, whole)
+        out = {dimension: counted[dimension] for dimension in whole}
+    for dimension, keys in wanted.items():
+        if dimension in out:
+            continue
+        if every is not None:
+            facts = list(compress(every, map(set(keys).__contains__, _keys(ledger, dimension, every))))
+        elif None in keys:  # json_each cannot name a null key (the year of a claim without a date)
+            facts = db.execute(FACTS.format(where="1")).fetchall()
+        else:
+            facts = db.execute(FACTS.format(where=ONLY[dimension]), [json.dumps(sorted(keys, key=str))]).fetchall()
+        out[dimension] = _count(ledger, facts, [dimension])[dimension]
+    return out
+
+
+def _rows(db, dimension, figures, keys=None):
+    """Rows as tuples in SCHEMA order, in key order as SQL's group by gave them; for keys, or all of figures."""
+    if dimension == "overall":
+        label = {"all": "All predictions"}
+    elif dimension in LABELS and keys is None:
+        label = dict(db.execute(LABELS[dimension]))
+    elif dimension in LABELS:  # just the labels of these keys
+        label = dict(db.execute(f"{LABELS[dimension]} where id in (select value from json_each(?))",
+                                [json.dumps(sorted(keys, key=str))]))
+    else:
+        label = {}
+    keys = figures.keys() if keys is None else [k for k in keys if k in figures]
+    for key in sorted(keys, key=lambda k: (k is not None, k)):
+        f = figures[key]
+        n, points, strict, lenient = f[1], f[8], f[9], f[10]
+        yield (f"{dimension}/{key}", dimension, key, label.get(key, key), *f[:11],
+               rate(points, n), rate(strict, n), rate(lenient, n),
+               *wilson(points, n), *wilson(strict, n), *wilson(lenient, n), *f[11:])
+
+
 def scorecard_rows(db, only=None):
     """Every scorecard row; with only={dimension: [key, ...]}, just those keys' rows."""
-    for dimension, (keys, labels) in DIMENSIONS.items():
-        params = {}
-        if only is not None:
-            if not only.get(dimension):
-                continue
-            keys = f"select * from ({keys}) where key in (select value from json_each(:only))"
-            params = {"only": json.dumps(sorted(only[dimension], key=str))}
-        label = dict(db.execute(labels).fetchall())
-        cursor = db.execute(COUNTS.format(keys=keys), params)
-        columns = [d[0] for d in cursor.description]
-        for values in cursor.fetchall():
-            row = dict(zip(columns, values))
-            n = row["resolved"]
-            low, high = wilson(row["points"], n)
-            strict_low, strict_high = wilson(row["strict_points"], n)
-            lenient_low, lenient_high = wilson(row["lenient_points"], n)
-            yield {
-                "id": f"{dimension}/{row['key']}", "dimension": dimension, "key": row["key"],
-                "label": label.get(row["key"], row["key"]), **{k: v for k, v in row.items() if k != "key"},
-                "hit_rate": rate(row["points"], n), "hit_rate_strict": rate(row["strict_points"], n),
-                "hit_rate_lenient": rate(row["lenient_points"], n), "wilson_low": low, "wilson_high": high,
-                "wilson_low_strict": strict_low, "wilson_high_strict": strict_high,
-                "wilson_low_lenient": lenient_low, "wilson_high_lenient": lenient_high,
-            }
+    figures = _scorecards(db, only)
+    for dimension in DIMENSIONS:
+        if only is None or only.get(dimension):
+            for row in _rows(db, dimension, figures[dimension], None if only is None else set(only[dimension])):
+                yield dict(zip(SCHEMA, row))
+
+
+def _insert(db, rows):
+    """Insert row tuples: in the open transaction if there is one, else in one committed here (as insert_all did)."""
+    conn = getattr(db, "conn", db)
+    sql = f"insert into scorecards ({', '.join(SCHEMA)}) values ({', '.join('?' * len(SCHEMA))})"
+    if conn.in_transaction:
+        conn.executemany(sql, rows)
+    else:
+        with conn:
+            conn.executemany(sql, rows)
 
 
 def materialise(db):
-    db["scorecards"].create(
-        {"id": str, "dimension": str, "key": str, "label": str, "predictions": int, "resolved": int,
-         "correct": int, "partially_correct": int, "incorrect": int, "too_early": int, "unresolvable": int,
-         "unreviewed": int, "points": float, "strict_points": float, "lenient_points": float,
-         "hit_rate": float, "hit_rate_strict": float, "hit_rate_lenient": float,
-         "wilson_low": float, "wilson_high": float, "wilson_low_strict": float, "wilson_high_strict": float,
-         "wilson_low_lenient": float, "wilson_high_lenient": float,
-         "sources": int, "sources_resolved": int, "sources_right": int, "sources_wrong": int},
-        pk="id",
-    )
-    db["scorecards"].insert_all(scorecard_rows(db), batch_size=2000)
+    db["scorecards"].create(SCHEMA, pk="id")
+    figures = _scorecards(db)
+    _insert(db, (row for dimension in DIMENSIONS for row in _rows(db, dimension, figures[dimension])))
     # The orders the scorecard pages offer, so a page reads a few rows whatever the table's size.
     for column in ("predictions", "label", "wilson_low", "wilson_low_strict", "wilson_low_lenient"):
         db["scorecards"].create_index(["dimension", column])
 
 
 def keys_of(db, claim_ids):
-    """{dimension: keys} whose scorecard counts any of the given claims.
-
-    A temporary view named claims, which the dimensions' SQL reads in place of the table,
-    holds just those claims, so each query reads a few rows instead of every claim.
-    """
-    db.execute("create temp table scored_claims (id text primary key)")
-    db.executemany("insert or ignore into temp.scored_claims values (?)", [(i,) for i in claim_ids])
-    db.execute("create temp view claims as select * from main.claims where id in (select id from temp.scored_claims)")
-    try:
-        return {dimension: {r[0] for r in db.execute(f"select distinct key from ({keys})")}
-                for dimension, (keys, _) in DIMENSIONS.items()}
-    finally:
-        db.execute("drop view temp.claims")
-        db.execute("drop table temp.scored_claims")
+    """{dimension: keys} whose scorecard counts any of the given claims."""
+    ledger = _Ledger(db)
+    keys = {dimension: set() for dimension in DIMENSIONS}
+    facts = db.execute(FACTS.format(where="c.id in (select value from json_each(?))"), [json.dumps(list(claim_ids))])
+    for document, author, year, _, topics in facts:
+        keys["overall"].add("all")
+        keys["author"] |= {author} - {None}
+        keys["publisher"] |= {ledger.publisher.get(document)} - {None}
+        keys["document"].add(document)
+        keys["topic"] |= ledger.topics(topics)
+        keys["year"].add(year)
+    return keys
 
 
 def refresh(db, keys):
-    """Recompute only the given {dimension: keys} rows of a materialised scorecards table."""
+    """Recompute only the given {dimension: keys} rows of a materialised scorecards table.
+
+    keys must name every row a change touched, as keys_of gives them for the old and the new
+    claims: the overall and publisher rows are summed from the table's document rows, which
+    are recomputed first.
+    """
     ids = [f"{dimension}/{key}" for dimension, some in keys.items() for key in some]
     db.execute("delete from scorecards where id in (select value from json_each(?))", [json.dumps(ids)])
-    db["scorecards"].insert_all(scorecard_rows(db, only=keys), batch_size=2000)
+    counted = {d: some for d, some in keys.items() if some and d in DIMENSIONS and d not in SUMS}
+    figures = _scorecards(db, counted)
+    _insert(db, (row for d, some in counted.items() for row in _rows(db, d, figures[d], set(some))))
+    sums = ", ".join(f"sum({column})" for column in COUNTS)
+    for dimension, sql in SUMS.items():
+        if keys.get(dimension):
+            params = [json.dumps(sorted(keys[dimension], key=str))] if "?" in sql else []
+            figures = {key: tuple(values) for key, *values in db.execute(sql.format(sums=sums), params)}
+            _insert(db, _rows(db, dimension, figures, set(keys[dimension])))

@@ -177,8 +177,9 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
     load.create_indexes(db)
     index.enable_search(db)
     aggregate.materialise(db)
+    # No VACUUM: written once, in one pass, the file has no free pages, and the same seeds give
+    # the same bytes; VACUUM would only repack pages (1% smaller at 10k documents, for seconds).
     db.conn.execute("pragma journal_mode = delete")
-    db.vacuum()
     db.close()
     return counts
 

@@ -1,0 +1,181 @@
+"""Scorecards: computed in one pass in Python, refreshed key by key; both must give exactly the rows
+of the SQL that defines them (below, the build's SQL before it moved to Python)."""
+import math
+import random
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from ingest import aggregate, load
+from ingest.build import topic_rows
+from tests.ledger import VERDICTS, Ledger
+
+REFERENCE = {  # dimension -> (SQL giving key and claim id per prediction, SQL giving the key's label)
+    "overall": ("select 'all' as key, id as claim_id from claims where kind = 'prediction'", "select 'all', 'All predictions'"),
+    "author": ("select author_id as key, id as claim_id from claims where kind = 'prediction' and author_id is not null",
+               "select id, name from authors"),
+    "publisher": ("select d.publisher_id as key, c.id as claim_id from claims c join documents d on d.id = c.document_id"
+                  " where c.kind = 'prediction' and d.publisher_id is not null", "select id, name from publishers"),
+    "document": ("select document_id as key, id as claim_id from claims where kind = 'prediction'", "select id, title from documents"),
+    "topic": ("select distinct tc.ancestor_id as key, ct.claim_id from claim_topics ct join topic_closure tc on tc.topic_id = ct.topic_id"
+              " join claims c on c.id = ct.claim_id where c.kind = 'prediction'", "select id, name from topics"),
+    "year": ("select substr(made, 1, 4) as key, id as claim_id from claims where kind = 'prediction'",
+             "select distinct substr(made, 1, 4), substr(made, 1, 4) from claims"),
+}
+REFERENCE_COUNTS = """
+select k.key, count(*) as predictions, coalesce(sum(v.in_denominator), 0) as resolved,
+  coalesce(sum(c.verdict = 'correct'), 0) as correct, coalesce(sum(c.verdict = 'partially_correct'), 0) as partially_correct,
+  coalesce(sum(c.verdict = 'incorrect'), 0) as incorrect, coalesce(sum(c.verdict = 'too_early'), 0) as too_early,
+  coalesce(sum(c.verdict = 'unresolvable'), 0) as unresolvable, coalesce(sum(c.verdict is null), 0) as unreviewed,
+  coalesce(sum(v.score), 0) as points, coalesce(sum(v.strict_score), 0) as strict_points,
+  coalesce(sum(v.lenient_score), 0) as lenient_points,
+  count(distinct c.document_id) as sources,
+  count(distinct case when v.in_denominator = 1 then c.document_id end) as sources_resolved,
+  count(distinct case when c.verdict in ('correct', 'partially_correct') then c.document_id end) as sources_right,
+  count(distinct case when c.verdict = 'incorrect' then c.document_id end) as sources_wrong
+from ({keys}) k join claims c on c.id = k.claim_id left join verdicts v on v.id = c.verdict
+group by k.key
+"""
+
+
+def reference_rows(conn):
+    """Every scorecard row, as the SQL definition gives them, in the order it gives them."""
+    rows = []
+    for dimension, (keys, labels) in REFERENCE.items():
+        label = dict(conn.execute(labels).fetchall())
+        cursor = conn.execute(REFERENCE_COUNTS.format(keys=keys))
+        columns = [d[0] for d in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values))
+            key, n = row.pop("key"), row["resolved"]
+            intervals = {}
+            for rule, points in (("", "points"), ("_strict", "strict_points"), ("_lenient", "lenient_points")):
+                intervals[f"hit_rate{rule}"] = aggregate.rate(row[points], n)
+                intervals[f"wilson_low{rule}"], intervals[f"wilson_high{rule}"] = aggregate.wilson(row[points], n)
+            rows.append({"id": f"{dimension}/{key}", "dimension": dimension, "key": key,
+                         "label": label.get(key, key), **row, **intervals})
+    return rows
+
+
+def table_rows(conn):
+    cursor = conn.execute("select * from scorecards order by id")
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, r)) for r in cursor]
+
+
+def random_ledger(path, seed):
+    """A small database with every case a scorecard meets: no publisher, no author, no date, no verdict,
+    observations, documents without predictions, claims without topics or with several topics under one
+    ancestor, a topic tree three levels deep."""
+    rng = random.Random(seed)
+    db = sqlite_utils.Database(path)
+    load.create_schema(db)
+    load.insert(db, "publishers", [{"id": f"p{i}", "name": f"Publisher {i}"} for i in range(3)])
+    load.insert(db, "authors", [{"id": f"a{i}", "name": f"Author {i}"} for i in range(5)])
+    topics, closure = topic_rows([{"id": t, "name": t.title(), "parent_id": p} for t, p in (
+        ("r0", None), ("r1", None), ("r0-a", "r0"), ("r0-b", "r0"), ("r1-a", "r1"), ("r0-a-x", "r0-a"))])
+    load.insert(db, "topics", topics)
+    load.insert(db, "topic_closure", closure)
+    for d in range(12):
+        add_document(db, rng, f"d{d:02}", rng.choice(["p0", "p1", "p2", None]))
+    return db
+
+
+def add_document(db, rng, doc, publisher):
+    load.insert(db, "documents", [{"id": doc, "title": f"Document {doc}", "publisher_id": publisher,
+                                   "published": "2020-01-01", "sha256": "0" * 64, "text": "text"}])
+    claims, claim_topics = [], []
+    for i in range(rng.randint(0, 7)):
+        cid = f"{doc}-{rng.random():.6f}-{i}"
+        made = rng.choice([f"{rng.randint(2019, 2023)}-0{rng.randint(1, 9)}-01"] * 9 + [None])
+        claims.append({"id": cid, "document_id": doc, "author_id": rng.choice(["a0", "a1", "a2", "a3", "a4", None]),
+                       "kind": rng.choice(["prediction"] * 4 + ["observation"]), "statement": "s", "quote": "q",
+                       "quote_start": 0, "quote_end": 1, "made": made, "verdict": rng.choice([*VERDICTS, None])})
+        for topic in rng.sample(["r0", "r1", "r0-a", "r0-b", "r1-a", "r0-a-x"], rng.randint(0, 3)):
+            claim_topics.append({"claim_id": cid, "topic_id": topic})
+    load.insert(db, "claims", claims)
+    load.insert(db, "claim_topics", claim_topics)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_rows_equal_the_sql_definition(tmp_path, seed):
+    db = random_ledger(tmp_path / "ledger.db", seed)
+    expected = reference_rows(db.conn)
+    got = list(aggregate.scorecard_rows(db.conn))
+    assert got == expected  # the same rows, values and order
+    assert [{k: type(v) for k, v in r.items()} for r in got] == [{k: type(v) for k, v in r.items()} for r in expected]
+    aggregate.materialise(db)
+    assert table_rows(db.conn) == sorted(expected, key=lambda r: r["id"])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_some_rows_equal_the_sql_definition(tmp_path, seed):
+    db = random_ledger(tmp_path / "ledger.db", seed)
+    expected = {r["id"]: r for r in reference_rows(db.conn)}
+    rng = random.Random(seed)
+    only = {d: set(rng.sample(sorted({r["key"] for r in expected.values() if r["dimension"] == d}, key=str), 1))
+            for d in aggregate.DIMENSIONS if any(r["dimension"] == d for r in expected.values()) and rng.random() < 0.7}
+    got = list(aggregate.scorecard_rows(db.conn, only=only))
+    assert got == [r for r in expected.values() if r["key"] in only.get(r["dimension"], ())]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_refresh_after_a_change_equals_a_fresh_materialise(tmp_path, seed):
+    """As an incremental build does: keys of the old claims, the document redone, keys of the new, refresh."""
+    db = random_ledger(tmp_path / "ledger.db", seed)
+    aggregate.materialise(db)
+    rng = random.Random(seed + 100)
+    for doc in rng.sample([f"d{d:02}" for d in range(12)], 3):  # one redone at a time, as many builds
+        old = [r[0] for r in db.execute("select id from claims where document_id = ?", [doc])]
+        keys = aggregate.keys_of(db.conn, old)
+        db.execute("delete from claim_topics where claim_id in (select id from claims where document_id = ?)", [doc])
+        db.execute("delete from claims where document_id = ?", [doc])
+        db.execute("delete from documents where id = ?", [doc])
+        if rng.random() < 0.8:  # else the document is removed
+            add_document(db, rng, doc, rng.choice(["p0", "p1", "p2", None]))
+        new = [r[0] for r in db.execute("select id from claims where document_id = ?", [doc])]
+        for dimension, some in aggregate.keys_of(db.conn, new).items():
+            keys[dimension] = keys.get(dimension, set()) | some
+        aggregate.refresh(db, keys)
+        assert table_rows(db.conn) == sorted(reference_rows(db.conn), key=lambda r: r["id"])
+
+
+def test_keys_of_names_every_row_a_claim_counts_in(tmp_path):
+    db = random_ledger(tmp_path / "ledger.db", 1)
+    for (claim,) in db.execute("select id from claims").fetchall():
+        expected = {}
+        for dimension, (keys, _) in REFERENCE.items():
+            expected[dimension] = {r[0] for r in db.execute(f"select key from ({keys}) where claim_id = ?", [claim])}
+        assert aggregate.keys_of(db.conn, [claim]) == expected
+
+
+def test_seeds_scorecards_equal_an_independent_count(db_path):
+    """The built database against the seeds read straight from the YAML (tests/ledger.py)."""
+    ledger = Ledger()
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    rows = {(r["dimension"], r["key"]): dict(r) for r in conn.execute("select * from scorecards")}
+    expected = {}
+    for dimension in aggregate.DIMENSIONS:
+        for key, figures in ledger.scorecard(dimension).items():
+            claims = ledger.predictions(None if dimension == "overall" else dimension, key)
+            figures["sources"] = len({c["document"] for c in claims})
+            for column, verdicts in (("sources_resolved", {"correct", "partially_correct", "incorrect"}),
+                                     ("sources_right", {"correct", "partially_correct"}), ("sources_wrong", {"incorrect"})):
+                figures[column] = len({c["document"] for c in claims if c["verdict"] in verdicts})
+            expected[dimension, key] = figures
+    assert rows.keys() == expected.keys()
+    for key, figures in expected.items():
+        for column, value in figures.items():
+            got = rows[key][column]
+            assert (got is None and value is None) or math.isclose(got, value, abs_tol=1e-4), (key, column, got, value)
+
+
+def test_a_ledger_without_predictions_has_no_scorecards(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "empty.db")
+    load.create_schema(db)
+    assert list(aggregate.scorecard_rows(db.conn)) == reference_rows(db.conn) == []
+    aggregate.materialise(db)
+    aggregate.refresh(db, {dimension: {"x"} for dimension in aggregate.DIMENSIONS})
+    assert table_rows(db.conn) == []
