@@ -6,9 +6,10 @@ document, author, year, verdict and topics, and Python counts every dimension fr
 SQL's grouping, count(distinct ...) and the distinct over claim topics x topic closure took
 seconds at 10k documents.
 
-Every figure of a row is a sum over the documents its predictions come from (a document row's
-sources columns are 0 or 1), so overall and publisher rows are sums of document rows, and
-refresh() sums them from the table instead of reading every prediction again.
+Every figure of a row is a sum over the documents its predictions come from (a document adds 0
+or 1 to a sources column), so overall and publisher rows are sums of document rows, and an
+incremental build changes a row by what the changed documents counted before and count now
+(counts_of, apply) instead of reading every prediction again.
 """
 import functools
 import json
@@ -42,22 +43,6 @@ SCHEMA = {"id": str, "dimension": str, "key": str, "label": str, "predictions": 
 FACTS = """select c.document_id, c.author_id, substr(c.made, 1, 4), c.verdict,
   (select coalesce(group_concat(ct.topic_id, char(31)), '') from claim_topics ct where ct.claim_id = c.id)
 from claims c where +c.kind = 'prediction' and ({where})"""
-# dimension -> condition selecting every prediction counted under the keys in json_each(?)
-ONLY = {
-    "author": "c.author_id in (select value from json_each(?))",
-    "publisher": "c.document_id in (select id from documents where publisher_id in (select value from json_each(?)))",
-    "document": "c.document_id in (select value from json_each(?))",
-    "year": "substr(c.made, 1, 4) in (select value from json_each(?))",
-}
-# dimension -> its rows' count columns, summed from the table's document rows (publishers: those in json_each(?))
-SUMS = {
-    "overall": "select 'all', {sums} from scorecards where dimension = 'document' having count(*)",
-    "publisher": "select d.publisher_id, {sums} from scorecards s join documents d on d.id = s.key"
-                 " where s.dimension = 'document' and d.publisher_id in (select value from json_each(?))"
-                 " group by d.publisher_id",
-}
-
-
 @functools.lru_cache(maxsize=None)  # rows share few (points, n) pairs: a document has a dozen predictions
 def wilson(points, n, z=1.96):
     """95% Wilson score interval for a rate of points out of n (None when n is 0)."""
@@ -88,10 +73,6 @@ class _Ledger:
         for ancestor, topic in db.execute("select ancestor_id, topic_id from topic_closure"):
             self.ancestors[topic].add(ancestor)
         self._figures = {}
-
-    def topics(self, joined):
-        """Every topic a prediction with these topics (joined as FACTS gives them) counts under."""
-        return set().union(*map(self.ancestors.__getitem__, joined.split("\x1f"))) if joined else set()
 
     def figures(self, counts, sources):
         """The count columns from {verdict: predictions} and the four sources counts."""
@@ -164,11 +145,10 @@ def _in_lanes(ledger, bits, documents, verdicts, lanes, width):
     return out
 
 
-def _topics_and_years(ledger, dimensions, documents, years, verdicts, topics):
+def _topics_and_years(ledger, documents, years, verdicts, topics):
     """{dimension: {key: count columns}} for topics and years: few keys, counted together in lanes."""
     topics_in_tree = set(ledger.ancestors).union(*ledger.ancestors.values())
-    names = [("topic", t) for t in topics_in_tree if "topic" in dimensions]
-    names += [("year", y) for y in set(years) if "year" in dimensions]
+    names = [("topic", t) for t in topics_in_tree] + [("year", y) for y in set(years)]
     width = len(verdicts).bit_length() + 1
     lane = {name: 1 << (width * i) for i, name in enumerate(names)}
     above = defaultdict(int)  # topic -> the lanes of it and its ancestors
@@ -178,65 +158,26 @@ def _topics_and_years(ledger, dimensions, documents, years, verdicts, topics):
               for some in set(topics)}  # many predictions share their topics
     year = {y: lane.get(("year", y), 0) for y in set(years)}
     bits = map(or_, map(packed.__getitem__, topics), map(year.__getitem__, years))
-    out = {dimension: {} for dimension in ("topic", "year") if dimension in dimensions}
+    out = {"topic": {}, "year": {}}
     for (dimension, key), figures in zip(names, _in_lanes(ledger, bits, documents, verdicts, len(names), width)):
         if figures:
             out[dimension][key] = figures
     return out
 
 
-def _keys(ledger, dimension, facts):
-    """The key each prediction (a row of FACTS) counts under, in a dimension with one key per prediction."""
-    if dimension == "publisher":
-        return map(ledger.publisher.get, map(itemgetter(0), facts))
-    return map(itemgetter({"document": 0, "author": 1, "year": 2}[dimension]), facts)
-
-
-def _count(ledger, facts, dimensions):
+def _count(ledger, facts):
     """{dimension: {key: count columns}} of the predictions in facts (rows of FACTS)."""
     documents, authors, years, verdicts, topics = zip(*facts) if facts else ((),) * 5
-    out = {}
-    if "author" in dimensions:
-        out["author"] = _one_key(ledger, authors, documents, verdicts)
-        out["author"].pop(None, None)  # a prediction without an author counts in no author's row
-    if {"overall", "publisher", "document"} & set(dimensions):
-        out["document"] = _documents(ledger, documents, verdicts)
-        out["overall"] = {"all": _summed(out["document"].values())} if facts else {}
-        by_publisher = defaultdict(list)
-        for document, figures in out["document"].items():
-            if ledger.publisher.get(document) is not None:
-                by_publisher[ledger.publisher[document]].append(figures)
-        out["publisher"] = {publisher: _summed(figures) for publisher, figures in by_publisher.items()}
-    if {"topic", "year"} & set(dimensions):
-        out.update(_topics_and_years(ledger, dimensions, documents, years, verdicts, topics))
-    return out
-
-
-def _scorecards(db, only=None):
-    """{dimension: {key: count columns}}, complete for every key (with only, for the keys it names)."""
-    ledger = _Ledger(db)
-    wanted = {dimension: keys for dimension, keys in (only or {}).items() if keys and dimension in DIMENSIONS}
-    if only is None:
-        return _count(ledger, db.execute(FACTS.format(where="1")).fetchall(), DIMENSIONS)
-    # Overall counts every prediction, and a topic's ancestors, the root topics, count most of
-    # them: with either, read every prediction once, count those dimensions and the years (in
-    # the same pass as topics) from all of them, and pick the other dimensions' predictions.
-    out, every = {}, None
-    if {"overall", "topic"} & wanted.keys():
-        every = db.execute(FACTS.format(where="1")).fetchall()
-        whole = [dimension for dimension in wanted if dimension in ("overall", "topic", "year")]
-        counted = _count(ledger, every, whole)
-        out = {dimension: counted[dimension] for dimension in whole}
-    for dimension, keys in wanted.items():
-        if dimension in out:
-            continue
-        if every is not None:
-            facts = list(compress(every, map(set(keys).__contains__, _keys(ledger, dimension, every))))
-        elif None in keys:  # json_each cannot name a null key (the year of a claim without a date)
-            facts = db.execute(FACTS.format(where="1")).fetchall()
-        else:
-            facts = db.execute(FACTS.format(where=ONLY[dimension]), [json.dumps(sorted(keys, key=str))]).fetchall()
-        out[dimension] = _count(ledger, facts, [dimension])[dimension]
+    out = {"author": _one_key(ledger, authors, documents, verdicts)}
+    out["author"].pop(None, None)  # a prediction without an author counts in no author's row
+    out["document"] = _documents(ledger, documents, verdicts)
+    out["overall"] = {"all": _summed(out["document"].values())} if facts else {}
+    by_publisher = defaultdict(list)
+    for document, figures in out["document"].items():
+        if ledger.publisher.get(document) is not None:
+            by_publisher[ledger.publisher[document]].append(figures)
+    out["publisher"] = {publisher: _summed(figures) for publisher, figures in by_publisher.items()}
+    out.update(_topics_and_years(ledger, documents, years, verdicts, topics))
     return out
 
 
@@ -260,13 +201,12 @@ def _rows(db, dimension, figures, keys=None):
                *wilson(points, n), *wilson(strict, n), *wilson(lenient, n), *f[11:])
 
 
-def scorecard_rows(db, only=None):
-    """Every scorecard row; with only={dimension: [key, ...]}, just those keys' rows."""
-    figures = _scorecards(db, only)
+def scorecard_rows(db):
+    """Every scorecard row, as dicts."""
+    figures = _count(_Ledger(db), db.execute(FACTS.format(where="1")).fetchall())
     for dimension in DIMENSIONS:
-        if only is None or only.get(dimension):
-            for row in _rows(db, dimension, figures[dimension], None if only is None else set(only[dimension])):
-                yield dict(zip(SCHEMA, row))
+        for row in _rows(db, dimension, figures[dimension]):
+            yield dict(zip(SCHEMA, row))
 
 
 def _insert(db, rows):
@@ -282,43 +222,40 @@ def _insert(db, rows):
 
 def materialise(db):
     db["scorecards"].create(SCHEMA, pk="id")
-    figures = _scorecards(db)
+    figures = _count(_Ledger(db), db.execute(FACTS.format(where="1")).fetchall())
     _insert(db, (row for dimension in DIMENSIONS for row in _rows(db, dimension, figures[dimension])))
     # The orders the scorecard pages offer, so a page reads a few rows whatever the table's size.
     for column in ("predictions", "label", "wilson_low", "wilson_low_strict", "wilson_low_lenient"):
         db["scorecards"].create_index(["dimension", column])
 
 
-def keys_of(db, claim_ids):
-    """{dimension: keys} whose scorecard counts any of the given claims."""
-    ledger = _Ledger(db)
-    keys = {dimension: set() for dimension in DIMENSIONS}
+def counts_of(db, claim_ids):
+    """{dimension: {key: count columns}} of just these claims' predictions: what they add to each row."""
     facts = db.execute(FACTS.format(where="c.id in (select value from json_each(?))"), [json.dumps(list(claim_ids))])
-    for document, author, year, _, topics in facts:
-        keys["overall"].add("all")
-        keys["author"] |= {author} - {None}
-        keys["publisher"] |= {ledger.publisher.get(document)} - {None}
-        keys["document"].add(document)
-        keys["topic"] |= ledger.topics(topics)
-        keys["year"].add(year)
-    return keys
+    return _count(_Ledger(db), facts.fetchall())
 
 
-def refresh(db, keys):
-    """Recompute only the given {dimension: keys} rows of a materialised scorecards table.
+def apply(db, before, after):
+    """Change the materialised rows from what some claims counted (before: counts_of them, taken
+    before they were deleted) to what the claims that replace them count (after: counts_of those).
 
-    keys must name every row a change touched, as keys_of gives them for the old and the new
-    claims: the overall and publisher rows are summed from the table's document rows, which
-    are recomputed first.
+    A row's count columns minus before plus after are exactly what a full count gives, the rows
+    of unchanged documents aside (exact in floating point too: scores are multiples of 1/2);
+    rates and intervals are computed from the new counts, and a row left with no prediction goes.
     """
-    ids = [f"{dimension}/{key}" for dimension, some in keys.items() for key in some]
-    db.execute("delete from scorecards where id in (select value from json_each(?))", [json.dumps(ids)])
-    counted = {d: some for d, some in keys.items() if some and d in DIMENSIONS and d not in SUMS}
-    figures = _scorecards(db, counted)
-    _insert(db, (row for d, some in counted.items() for row in _rows(db, d, figures[d], set(some))))
-    sums = ", ".join(f"sum({column})" for column in COUNTS)
-    for dimension, sql in SUMS.items():
-        if keys.get(dimension):
-            params = [json.dumps(sorted(keys[dimension], key=str))] if "?" in sql else []
-            figures = {key: tuple(values) for key, *values in db.execute(sql.format(sums=sums), params)}
-            _insert(db, _rows(db, dimension, figures, set(keys[dimension])))
+    zero = (0,) * len(COUNTS)
+    for dimension in DIMENSIONS:
+        old, new = before.get(dimension, {}), after.get(dimension, {})
+        ids = {f"{dimension}/{key}": key for key in old.keys() | new.keys()}
+        if not ids:
+            continue
+        params = [json.dumps(list(ids))]
+        current = {ids[i]: counts for i, *counts in db.execute(
+            f"select id, {', '.join(COUNTS)} from scorecards where id in (select value from json_each(?))", params)}
+        figures = {}
+        for key in ids.values():
+            counts = tuple(c - b + a for c, b, a in zip(current.get(key, zero), old.get(key, zero), new.get(key, zero)))
+            if counts[0]:  # predictions
+                figures[key] = counts
+        db.execute("delete from scorecards where id in (select value from json_each(?))", params)
+        _insert(db, _rows(db, dimension, figures, set(figures)))

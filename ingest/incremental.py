@@ -4,8 +4,8 @@ A manifest beside the database records what it was built from: the size and mtim
 file under seeds/ (taken before anything was read), the code and libraries that built it, and
 the database file itself. On the next build a document is read, parsed and validated again
 only when its source, its claims file or its documents.yml entry changed; its old rows are
-deleted from a copy of the database and its new rows inserted (FTS triggers follow), and the
-scorecard rows that counted the old or the new claims are computed again. Anything the whole
+deleted from a copy of the database and its new rows inserted (FTS triggers follow), and each
+scorecard row that counted the old or the new claims changes by the difference. Anything the whole
 ledger depends on (publishers, authors, topics, the code) means a full build. The result holds
 the same rows as a full build; only SQLite row ids of the changed rows may differ, so release
 builds use ``--full``.
@@ -244,7 +244,7 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
                     progress(n, len(todo))
             old_claims = [r[0] for r in db.conn.execute(
                 "select id from claims where document_id in (select value from json_each(?))", [json.dumps(sorted(redo | gone))])]
-            scored = aggregate.keys_of(db.conn, old_claims)  # the scorecards the old rows counted in
+            before = aggregate.counts_of(db.conn, old_claims)  # what the old rows add to the scorecards
             _delete(db.conn, redo | gone, links)
             _check_unique_claims(db.conn, ctx.claim_ids, problems)
             if problems:
@@ -252,9 +252,7 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
             for pairs in per_document:
                 for table, rows in pairs:
                     load.insert(db, table, rows)
-            for dimension, keys in aggregate.keys_of(db.conn, ctx.claim_ids).items():
-                scored[dimension] = scored.get(dimension, set()) | keys
-            aggregate.refresh(db, scored)
+            aggregate.apply(db.conn, before, aggregate.counts_of(db.conn, ctx.claim_ids))
         _refresh_search(db)
         db.conn.execute("pragma journal_mode = delete")
     finally:
