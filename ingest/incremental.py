@@ -20,8 +20,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from . import aggregate, build, load, plugins
 from .validate import Problems, ValidationFailed
 
@@ -79,8 +77,8 @@ def _database_stat(db_path):
 def save(db_path, seeds_dir, files, lists):
     """Record what the database at db_path was built from (written atomically).
 
-    lists holds the parsed authors, topics and documents, so an incremental build that finds
-    documents.yml unchanged need not parse it again.
+    lists holds the parsed authors and topics. (The documents.yml entries need no record: while
+    the file is unchanged they are the rows of the database the manifest vouches for.)
     """
     path = manifest_path(db_path)
     tmp = path.with_name(path.name + ".tmp")
@@ -89,7 +87,6 @@ def save(db_path, seeds_dir, files, lists):
             "fingerprint": fingerprint(), "seeds": str(Path(seeds_dir).resolve()),
             "database": _database_stat(db_path), "files": files,
             "authors": [a["id"] for a in lists["authors"]], "topics": [t["id"] for t in lists["topics"]],
-            "documents": [{**d, "_path": str(d["_path"])} for d in lists["documents"]],
         }, separators=(",", ":")))  # compact: about half the time of the default for 10k documents
         os.replace(tmp, path)
     except OSError:  # the database is built; without a manifest the next build is simply a full one
@@ -180,13 +177,24 @@ def _delete(db, doc_ids, links):
     db.execute("drop table gone_claims")
 
 
-def _seed_lists(plan, seeds_dir, problems):
-    """(author ids, topic ids, documents): parsed again only when documents.yml changed."""
+ENTRY = ("id", "title", "publisher_id", "published", "published_note", "url", "kind", "file")  # from check_documents
+
+
+def _seed_lists(plan, seeds_dir, old, problems):
+    """(author ids, topic ids, documents as check_documents gives them, but _path a string).
+
+    documents.yml is parsed again only when it changed; else its entries are the rows of the
+    previous database, which the manifest vouches was built from it.
+    """
     if "documents.yml" in plan.changed:
         _, authors, topics, _, documents = build.seed_lists(seeds_dir, problems)
         return [a["id"] for a in authors], [t["id"] for t in topics], documents
-    m = plan.manifest
-    return m["authors"], m["topics"], m["documents"]  # _path stays a string until the document is read
+    authors = {}
+    for doc_id, author_id in old.execute("select document_id, author_id from document_authors order by rowid"):
+        authors.setdefault(doc_id, []).append(author_id)
+    documents = [{**dict(zip(ENTRY, row)), "_path": os.path.join(seeds_dir, row[-1]), "_authors": authors.get(row[0], [])}
+                 for row in old.execute(f"select {', '.join(ENTRY)} from documents order by rowid")]
+    return plan.manifest["authors"], plan.manifest["topics"], documents
 
 
 def _check_orphans(plan, seeds_dir, documents, problems):
@@ -211,12 +219,12 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
     """
     seeds_dir = Path(seeds_dir)
     problems = Problems()
-    authors, topics, documents = _seed_lists(plan, seeds_dir, problems)
-    _check_orphans(plan, seeds_dir, documents, problems)
-    if problems:
-        raise ValidationFailed(problems)
     old = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
+        authors, topics, documents = _seed_lists(plan, seeds_dir, old, problems)
+        _check_orphans(plan, seeds_dir, documents, problems)
+        if problems:
+            raise ValidationFailed(problems)
         before = {r[0] for r in old.execute("select id from documents")}
         redo = {d["id"] for d in documents
                 if d["id"] not in before or _document_files(d) & plan.changed}
@@ -229,39 +237,39 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
     if links is None or len(redo | gone) > MOST * max(len(documents), 1):
         return None
     shutil.copyfile(db_path, tmp)
-    db = sqlite_utils.Database(tmp)
+    db = sqlite3.connect(tmp)
     try:
-        db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
-        db.conn.execute("pragma synchronous = off")
+        db.execute("pragma journal_mode = off")  # a failed build is thrown away whole
+        db.execute("pragma synchronous = off")
         ctx = build.Context(set(authors), set(topics))
         todo = [{**d, "_path": Path(d["_path"])} for d in documents if d["id"] in redo]
-        with db.conn:
+        with db:
             per_document = []
             for n, doc in enumerate(todo, 1):
                 pairs = build.document_rows(doc, seeds_dir / "claims" / f"{doc['id']}.yml", ctx, problems)
                 per_document.append(pairs)
                 if progress:
                     progress(n, len(todo))
-            old_claims = [r[0] for r in db.conn.execute(
+            old_claims = [r[0] for r in db.execute(
                 "select id from claims where document_id in (select value from json_each(?))", [json.dumps(sorted(redo | gone))])]
-            before = aggregate.counts_of(db.conn, old_claims)  # what the old rows add to the scorecards
-            _delete(db.conn, redo | gone, links)
-            _check_unique_claims(db.conn, ctx.claim_ids, problems)
+            before = aggregate.counts_of(db, old_claims)  # what the old rows add to the scorecards
+            _delete(db, redo | gone, links)
+            _check_unique_claims(db, ctx.claim_ids, problems)
             if problems:
                 raise ValidationFailed(problems)
             for pairs in per_document:
                 for table, rows in pairs:
                     load.insert(db, table, rows)
-            aggregate.apply(db.conn, before, aggregate.counts_of(db.conn, ctx.claim_ids))
+            aggregate.apply(db, before, aggregate.counts_of(db, ctx.claim_ids))
         _refresh_search(db)
-        db.conn.execute("pragma journal_mode = delete")
+        db.execute("pragma journal_mode = delete")
     finally:
         db.close()
     conn = sqlite3.connect(f"file:{tmp}?mode=ro", uri=True)
     counts = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0] for t in load.TABLES}
     conn.close()
     if lists is not None:
-        lists.update(authors=[{"id": a} for a in authors], topics=[{"id": t} for t in topics], documents=documents)
+        lists.update(authors=[{"id": a} for a in authors], topics=[{"id": t} for t in topics])
     return {**counts, "changed_documents": len(redo), "removed_documents": len(gone)}
 
 
@@ -276,7 +284,8 @@ def _check_unique_claims(conn, claim_ids, problems):
 
 def _refresh_search(db):
     """FTS tables follow their content through triggers; an index without them is rebuilt whole."""
-    for table in db.table_names(fts5=True):
+    fts5 = db.execute("select name from sqlite_master where type = 'table' and sql like 'create virtual table%using fts5%'")
+    for (table,) in fts5.fetchall():
         triggers = db.execute("select count(*) from sqlite_master where type = 'trigger' and sql like ?",
                               [f"%{table}%"]).fetchone()[0]
         if not triggers:

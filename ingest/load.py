@@ -104,14 +104,14 @@ def values(table, rows):
     return [tuple(map(row.get, columns)) for row in rows]
 
 
-def insert_values(db, table, values):
+def insert_values(conn, table, values):
     """Value tuples (from values()) into a table, with one prepared executemany: the bulk of a build."""
     if values:
         columns = TABLES[table][0]
         names = ", ".join(f"[{c}]" for c in columns)
-        db.conn.executemany(f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))})", values)
+        conn.executemany(f"insert into [{table}] ({names}) values ({', '.join('?' * len(columns))})", values)
 
 
-def insert(db, table, rows):
+def insert(conn, table, rows):
     """Rows (dicts) into a table of TABLES."""
-    insert_values(db, table, values(table, rows))
+    insert_values(conn, table, values(table, rows))

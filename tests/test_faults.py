@@ -61,8 +61,8 @@ def test_an_exception_in_a_late_stage_keeps_the_previous_database(previous, monk
     def fail(*args, **kwargs):
         raise RuntimeError("scorecards failed")
 
-    for stage in ("materialise", "refresh"):  # the last stage: all scorecards, or only those that changed
-        monkeypatch.setattr(aggregate, stage, fail, raising=stage == "materialise")
+    for stage in ("materialise", "apply"):  # the last stage: all scorecards, or the changes to them
+        monkeypatch.setattr(aggregate, stage, fail)
     with pytest.raises(RuntimeError, match="scorecards failed") as failure:
         build(seeds, db, incremental=incremental_build)
     took_incremental_path = any(Path(entry.path).name == "incremental.py" for entry in failure.traceback)

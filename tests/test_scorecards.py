@@ -72,19 +72,19 @@ def random_ledger(path, seed):
     rng = random.Random(seed)
     db = sqlite_utils.Database(path)
     load.create_schema(db)
-    load.insert(db, "publishers", [{"id": f"p{i}", "name": f"Publisher {i}"} for i in range(3)])
-    load.insert(db, "authors", [{"id": f"a{i}", "name": f"Author {i}"} for i in range(5)])
+    load.insert(db.conn, "publishers", [{"id": f"p{i}", "name": f"Publisher {i}"} for i in range(3)])
+    load.insert(db.conn, "authors", [{"id": f"a{i}", "name": f"Author {i}"} for i in range(5)])
     topics, closure = topic_rows([{"id": t, "name": t.title(), "parent_id": p} for t, p in (
         ("r0", None), ("r1", None), ("r0-a", "r0"), ("r0-b", "r0"), ("r1-a", "r1"), ("r0-a-x", "r0-a"))])
-    load.insert(db, "topics", topics)
-    load.insert(db, "topic_closure", closure)
+    load.insert(db.conn, "topics", topics)
+    load.insert(db.conn, "topic_closure", closure)
     for d in range(12):
         add_document(db, rng, f"d{d:02}", rng.choice(["p0", "p1", "p2", None]))
     return db
 
 
 def add_document(db, rng, doc, publisher):
-    load.insert(db, "documents", [{"id": doc, "title": f"Document {doc}", "publisher_id": publisher,
+    load.insert(db.conn, "documents", [{"id": doc, "title": f"Document {doc}", "publisher_id": publisher,
                                    "published": "2020-01-01", "sha256": "0" * 64, "text": "text"}])
     claims, claim_topics = [], []
     for i in range(rng.randint(0, 7)):
@@ -95,8 +95,8 @@ def add_document(db, rng, doc, publisher):
                        "quote_start": 0, "quote_end": 1, "made": made, "verdict": rng.choice([*VERDICTS, None])})
         for topic in rng.sample(["r0", "r1", "r0-a", "r0-b", "r1-a", "r0-a-x"], rng.randint(0, 3)):
             claim_topics.append({"claim_id": cid, "topic_id": topic})
-    load.insert(db, "claims", claims)
-    load.insert(db, "claim_topics", claim_topics)
+    load.insert(db.conn, "claims", claims)
+    load.insert(db.conn, "claim_topics", claim_topics)
 
 
 @pytest.mark.parametrize("seed", range(8))
