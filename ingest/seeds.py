@@ -44,7 +44,7 @@ class Location:
     @property
     def line(self):
         if self._line is None:
-            source = self._source or Source(self.path, lambda: slow_list(self.path))
+            source = self._source or Source(lambda: slow_list(self.path))
             self._line = source.record_at(self._address).line_of(self._key)
         return self._line
 
@@ -56,10 +56,13 @@ class Location:
 
 
 class Source:
-    """A seed file's full parse (with lines), made the first time a fast-parsed record needs a line."""
+    """A seed file's full parse (with lines), made the first time a fast-parsed record needs a line;
+    and the dates its text writes in quotes (PyYAML reads those as strings)."""
 
-    def __init__(self, path, slow):
-        self.path, self._slow, self._records = str(path), slow, None
+    def __init__(self, slow, text=""):
+        self._slow, self._records = slow, None
+        self.quoted_dates = set(_QUOTED_DATE.findall(text))
+        self.escapes = "\\" in text  # an escape can spell a quoted date without writing it
 
     def record_at(self, address):
         if self._records is None:
@@ -256,6 +259,7 @@ def slow_list(path):
 _RISKY = re.compile(r"!|[&*][^\s,\[\]{}]|<<|^%|^---|^\.\.\.", re.M)  # tags, anchors, aliases, merges, directives, documents
 _RESOLVERS = _Loader.yaml_implicit_resolvers  # how PyYAML types a plain scalar, by its first character
 _DATE = re.compile(r"\d{4}-\d\d-\d\d\Z")
+_QUOTED_DATE = re.compile(r"""(?<=['"])(\d{4}-\d\d-\d\d)(?=['"])""")
 
 
 class _Decline(Exception):
@@ -269,13 +273,15 @@ def _risky(text):
     return bool(_RISKY.search(text))
 
 
-def _scalar(text):
-    """A string from yaml_rs as PyYAML would give it: a plain date becomes a date; a string that
-    PyYAML may type otherwise (yes, 0777, 1:30, ...) is left to PyYAML."""
+def _scalar(text, source=None):
+    """A string from yaml_rs as PyYAML would give it: a date written plain becomes a date; a
+    string that PyYAML may type otherwise (yes, 0777, 1:30, ...) is left to PyYAML."""
     if not text or text[0] not in _RESOLVERS:
         return text
     if _DATE.match(text):
-        try:  # written quoted, PyYAML keeps the string; every seed field reads both alike
+        if source is None or source.escapes or text in source.quoted_dates:
+            raise _Decline  # yaml_rs cannot say whether this one was quoted
+        try:
             return datetime.date.fromisoformat(text)
         except ValueError:
             raise _Decline from None
@@ -297,13 +303,13 @@ def _value(v, source, address, depth):
     """yaml_rs data as PyYAML would build it, mappings as LazyRecords; or _Decline."""
     kind = type(v)
     if kind is str:
-        return _scalar(v)
+        return _scalar(v, source)
     if kind is bool or v is None:
         return v
     if depth >= MAX_DEPTH:
         raise _Decline
     if kind is list:
-        return [_scalar(item) if type(item) is str else _value(item, source, (*address, i), depth + 1)
+        return [_scalar(item, source) if type(item) is str else _value(item, source, (*address, i), depth + 1)
                 for i, item in enumerate(v)]
     if kind is not dict:
         raise _Decline  # numbers: YAML 1.1 and 1.2 disagree on some (017, 0o17, 1e3)
@@ -314,41 +320,49 @@ def _value(v, source, address, depth):
         kind = type(item)
         if kind is str:  # the most common value: no call unless PyYAML might type it
             if item and item[0] in _RESOLVERS:
-                item = _scalar(item)
+                item = _scalar(item, source)
         elif kind is not bool and item is not None:
             item = _value(item, source, (*address, key), depth + 1)
         record[key] = item
     return record
 
 
-def fast_list(path, slow):
-    """The records of a seed list by the fast parser, or None where only PyYAML can be trusted.
+DECLINED = object()
+
+
+def fast_yaml(text, slow):
+    """parse_yaml(text) by the fast parser, or DECLINED where only PyYAML can be trusted.
 
     slow() gives the full parse a record's lines come from, if a problem needs one.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
     if text.startswith("\ufeff") or _risky(text):
-        return None
+        return DECLINED
     try:
         data = yaml_rs.loads(text, parse_datetime=False)  # duplicate keys are an error here too
     except BaseException as e:  # a parse error, or a panic in the extension: PyYAML words it
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
+        return DECLINED
+    source = Source(slow, text)
+    try:
+        if type(data) is not list:
+            return _value(data, source, (), 0)
+        for i, item in enumerate(data):  # in place: a long list is held once, not twice
+            data[i] = _value(item, source, (i,), 1)
+        return data
+    except _Decline:
+        return DECLINED
+
+
+def fast_list(path, slow):
+    """The records of a seed list by the fast parser, or None where only PyYAML can be trusted."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
+    data = fast_yaml(text, slow)
     if data is None:
         return []
-    if type(data) is not list:
-        return None
-    source, records = Source(path, slow), []
-    try:
-        for i, item in enumerate(data):
-            if type(item) is not dict:
-                return None
-            records.append(_value(item, source, (i,), 1))
-            data[i] = None  # a long list is held once, not twice
-    except _Decline:
-        return None
-    return records
+    if type(data) is not list or not all(isinstance(item, Record) for item in data):
+        return None  # not a list of mappings: PyYAML words the problem
+    return data

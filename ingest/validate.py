@@ -74,8 +74,8 @@ def check_keys(kind, record, path, problems):
             problems.add(path, record.line_of(key), f"'{key}' in {kind} must be a single value, not a {shape}: "
                                                     "put text holding [ ] { } or ': ' in quotes")
             wrong_type = True
-    missing = sorted(k for k in required if record.get(k) in (None, "", []))
-    for key in missing:
+    missing = [k for k in required if record.get(k) in (None, "", [])]
+    for key in sorted(missing):
         problems.add(path, record.line, f"{kind} is missing required '{key}'")
     return not missing and not wrong_type
 

@@ -102,7 +102,8 @@ def test_fast_path_matches_pyyaml_or_declines(tmp_path_factory, text):
 
 @pytest.mark.parametrize("text", ["- a: yes\n", "- a: 017\n", "- a: 1.5\n", "- a: 1:30\n", "- a: &x 1\n  b: *x\n",
                                   "- a: !!str 1\n", "- a: 1\n  a: 2\n", "---\n- a: 1\n", "\ufeff- a: 1\n", "- [a]\n",
-                                  "a: 1\n", "- a: 2024-01-02T10:00:00Z\n"])
+                                  "a: 1\n", "- a: 2024-01-02T10:00:00Z\n", "- a: '2024-01-02'\n", '- a: "2024-01-02"\n',
+                                  '- a: "2024\\x2d01-02"\n', "- a: 2024-01-02\n  b: '2024-01-02'\n"])
 def test_what_pyyaml_may_read_otherwise_is_left_to_it(tmp_path, text):
     path = tmp_path / "list.yml"
     path.write_text(text, encoding="utf-8")
@@ -152,3 +153,24 @@ def test_a_duplicate_claim_id_found_in_worker_processes_names_both_lines(tmp_pat
     result = CliRunner().invoke(cli, ["check", "--seeds", str(root)])
     out = result.output
     assert f"{root / 'claims' / 'two.yml'}:3: duplicate claim id 'same-id' (first at {root / 'claims' / 'one.yml'}:2)" in out, out
+
+
+@st.composite
+def front_matter(draw):
+    """Key: value lines, as a document's front matter holds them."""
+    keys = draw(st.lists(st.sampled_from(KEYS), min_size=0, max_size=5))
+    return "\n" + "".join(f"{key}: {draw(scalars)}\n" for key in keys)
+
+
+@FUZZ
+@given(text=front_matter())
+def test_front_matter_reads_as_pyyaml_reads_it_or_is_left_to_it(text):
+    fast = seeds.fast_yaml(text, lambda: seeds.parse_yaml(text))
+    try:
+        slow = seeds.parse_yaml(text)
+    except Exception:
+        assert fast is seeds.DECLINED
+        return
+    if fast is not seeds.DECLINED:
+        assert fast == slow and repr(fast) == repr(slow)
+        same_lines(fast, slow)

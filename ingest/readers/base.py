@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import frontmatter
 import yaml
 
-from ..seeds import parse_yaml, yaml_error_line, yaml_problem
+from ..seeds import DECLINED, fast_yaml, parse_yaml, yaml_error_line, yaml_problem
 
 
 class ReaderError(ValueError):
@@ -46,7 +46,9 @@ def split_front_matter(raw):
     except ValueError:
         raise ReaderError("front matter opened with --- on line 1 is never closed: add a --- line after it", 1) from None
     try:  # the seeds' loader: no aliases, no absurd nesting, bad dates reported with their line
-        metadata = parse_yaml(fm)
+        metadata = fast_yaml(fm, lambda: parse_yaml(fm))
+        if metadata is DECLINED:
+            metadata = parse_yaml(fm)
     except yaml.YAMLError as e:
         # fm starts with the newline that ends the opening ---, so its line 0 is the file's line 1
         raise ReaderError(f"front matter is not valid YAML: {yaml_problem(e)}", yaml_error_line(e) + 1) from None
