@@ -220,9 +220,17 @@ def _insert(db, rows):
             conn.executemany(sql, rows)
 
 
-def materialise(db):
+def count_all(db):
+    """The counting materialise() needs, as a function: the predictions are read now, and counted
+    (in pure Python) when it is called, so a thread can count while SQLite works without the GIL."""
+    ledger, facts = _Ledger(db), db.execute(FACTS.format(where="1")).fetchall()
+    return lambda: _count(ledger, facts)
+
+
+def materialise(db, figures=None):
+    """The scorecards table, from figures = count_all(db)() (counted here when not given)."""
     db["scorecards"].create(SCHEMA, pk="id")
-    figures = _count(_Ledger(db), db.execute(FACTS.format(where="1")).fetchall())
+    figures = figures or count_all(db)()
     _insert(db, (row for dimension in DIMENSIONS for row in _rows(db, dimension, figures[dimension])))
     # The orders the scorecard pages offer, so a page reads a few rows whatever the table's size.
     for column in ("predictions", "label", "wilson_low", "wilson_low_strict", "wilson_low_lenient"):
