@@ -3,6 +3,7 @@ import datetime
 import functools
 import re
 import reprlib
+import sys
 from pathlib import Path
 
 import yaml
@@ -48,8 +49,8 @@ class Location:
             self._line = source.record_at(self._address).line_of(self._key)
         return self._line
 
-    def __getstate__(self):  # crosses from a worker process: the parsed file stays behind
-        return {**self.__dict__, "_source": None}
+    def __reduce__(self):  # crosses from a worker process (one per claim): small, the parsed file left behind
+        return Location, (self.path, self._line, self._address, self._key)
 
     def __str__(self):
         return f"{self.path}:{self.line}"
@@ -94,7 +95,7 @@ class LazyRecord(Record):
         return self._source.record_at(self._address).key_lines
 
     def where(self, path, key):
-        return Location(str(path), None, self._address, key, self._source)
+        return Location(sys.intern(str(path)), None, self._address, key, self._source)  # interned: pickled once
 
 
 MAX_DEPTH = 32  # seeds nest seven levels at most (claims > resolutions > evidence > their keys)
