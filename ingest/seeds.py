@@ -58,12 +58,20 @@ class Location:
 
 class Source:
     """A seed file's full parse (with lines), made the first time a fast-parsed record needs a line;
-    and the dates its text writes in quotes (PyYAML reads those as strings)."""
+    and how its text writes each timestamp (PyYAML reads a quoted one as a string)."""
 
     def __init__(self, slow, text=""):
-        self._slow, self._records = slow, None
-        self.quoted_dates = set(_QUOTED_DATE.findall(text))
-        self.escapes = "\\" in text  # an escape can spell a quoted date without writing it
+        self._slow, self._records, self._text = slow, None, text
+        # An escape or a block scalar (| or >) can hold a timestamp the counts below cannot see.
+        self.unsure = "\\" in text or (("|" in text or ">" in text) and bool(_BLOCK_SCALAR.search(text)))
+        self._quoted_dates = set(_DOUBLE_QUOTED_DATE.findall(text)) | set(_SINGLE_QUOTED_DATE.findall(text))
+
+    def written(self, value):
+        """How the text writes a timestamp: {"quoted"}, {"plain"}, or both."""
+        quotes = (f"'{value}'", f'"{value}"')
+        if not (value in self._quoted_dates if _DATE.fullmatch(value) else any(q in self._text for q in quotes)):
+            return {"plain"}
+        return {"quoted", "plain"} if self._text.count(value) > sum(map(self._text.count, quotes)) else {"quoted"}
 
     def record_at(self, address):
         if self._records is None:
@@ -259,8 +267,12 @@ def slow_list(path):
 # same values; anything else (and every error) goes to PyYAML, which stays the reference.
 _RISKY = re.compile(r"!|[&*][^\s,\[\]{}]|<<|^%|^---|^\.\.\.", re.M)  # tags, anchors, aliases, merges, directives, documents
 _RESOLVERS = _Loader.yaml_implicit_resolvers  # how PyYAML types a plain scalar, by its first character
-_DATE = re.compile(r"\d{4}-\d\d-\d\d\Z")
-_QUOTED_DATE = re.compile(r"""(?<=['"])(\d{4}-\d\d-\d\d)(?=['"])""")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_DOUBLE_QUOTED_DATE = re.compile(r'"(\d{4}-\d\d-\d\d)"')  # a literal first character: a fast scan
+_SINGLE_QUOTED_DATE = re.compile(r"'(\d{4}-\d\d-\d\d)'")
+_BLOCK_SCALAR = re.compile(r"[:-][ \t]+[|>]")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 class _Decline(Exception):
@@ -279,16 +291,30 @@ def _scalar(text, source=None):
     string that PyYAML may type otherwise (yes, 0777, 1:30, ...) is left to PyYAML."""
     if not text or text[0] not in _RESOLVERS:
         return text
-    if _DATE.match(text):
-        if source is None or source.escapes or text in source.quoted_dates:
-            raise _Decline  # yaml_rs cannot say whether this one was quoted
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise _Decline from None
-    if any(regexp.match(text) for _, regexp in _RESOLVERS[text[0]]):
+    if _DATE.fullmatch(text):  # the typed scalar seeds hold most: a shortcut to what PyYAML makes of it
+        return _timestamp(text, source, datetime.date.fromisoformat)
+    tag = next((tag for tag, regexp in _RESOLVERS[text[0]] if regexp.match(text)), None)
+    if tag is None:
+        return text
+    if tag != _TIMESTAMP:
         raise _Decline
-    return text
+    return _timestamp(text, source, lambda t: _CONSTRUCTOR.construct_yaml_timestamp(yaml.ScalarNode(tag, t)))
+
+
+def _timestamp(text, source, construct):
+    """A timestamp as PyYAML gives it: a string if written quoted, else construct(text)."""
+    if source is None or source.unsure:
+        raise _Decline
+    # yaml_rs cannot say whether this one was quoted: the text can, unless it writes it both ways.
+    written = source.written(text)
+    if written == {"quoted"}:
+        return text
+    if written != {"plain"}:
+        raise _Decline
+    try:
+        return construct(text)
+    except ValueError:
+        raise _Decline from None
 
 
 @functools.lru_cache(maxsize=1024)

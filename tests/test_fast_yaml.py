@@ -102,12 +102,23 @@ def test_fast_path_matches_pyyaml_or_declines(tmp_path_factory, text):
 
 @pytest.mark.parametrize("text", ["- a: yes\n", "- a: 017\n", "- a: 1.5\n", "- a: 1:30\n", "- a: &x 1\n  b: *x\n",
                                   "- a: !!str 1\n", "- a: 1\n  a: 2\n", "---\n- a: 1\n", "\ufeff- a: 1\n", "- [a]\n",
-                                  "a: 1\n", "- a: 2024-01-02T10:00:00Z\n", "- a: '2024-01-02'\n", '- a: "2024-01-02"\n',
-                                  '- a: "2024\\x2d01-02"\n', "- a: 2024-01-02\n  b: '2024-01-02'\n"])
+                                  "a: 1\n", '- a: "2024\\x2d01-02"\n', "- a: 2024-01-02\n  b: '2024-01-02'\n", "- a: >-\n    2024-01-02\n"])
 def test_what_pyyaml_may_read_otherwise_is_left_to_it(tmp_path, text):
     path = tmp_path / "list.yml"
     path.write_text(text, encoding="utf-8")
     assert fast_list(path, lambda: slow_list(path)) is None
+
+
+@pytest.mark.parametrize("text,value", [
+    ("- a: '2024-01-02'\n", "2024-01-02"), ('- a: "2024-01-02"\n', "2024-01-02"),
+    ("- a: 2024-01-02T10:00:00Z\n", "2024-01-02 10:00:00+00:00"), ("- a: 2024-1-2 10:00:00\n", "2024-01-02 10:00:00"),
+    ("- a: \"on 2024-01-02\"\n  b: 2024-01-02\n", "on 2024-01-02"),
+])
+def test_timestamps_quoted_or_plain_read_as_pyyaml_reads_them(tmp_path, text, value):
+    path = tmp_path / "list.yml"
+    path.write_text(text, encoding="utf-8")
+    records = agree(path)
+    assert records is not None and str(records[0]["a"]) == value
 
 
 def test_a_plain_date_is_a_date_and_valid_seeds_read_the_same(tmp_path):
