@@ -13,6 +13,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -90,7 +91,7 @@ def edit_one_document(seeds, n):
     return doc_id, undo
 
 
-def bench_size(n, seed, requests, serve_it, verify_up_to):
+def bench_size(n, seed, requests, serve_it, verify_up_to, repeat=1):
     seeds, info = ensure_corpus(n, seed)
     load_before = os.getloadavg()
     work = RESULTS / f"run-{n}"
@@ -98,19 +99,23 @@ def bench_size(n, seed, requests, serve_it, verify_up_to):
     work.mkdir(parents=True)
     # The second full build is the one served: Datasette names the database after its file.
     db, db2, raw_db = work / "hindsight.db", work / "full" / "hindsight.db", work / "raw.db"
-    print(f"[{n:,}] full build", file=sys.stderr)
-    build_s, build_mib, _ = run_measured([HINDSIGHT, "build", "--full", "--seeds", seeds, "--db", db])
-    print(f"[{n:,}] raw baseline", file=sys.stderr)
-    _, raw_mib, out = run_measured([sys.executable, "-m", "bench.baseline", db, raw_db])
-    raw = json.loads(out.strip().splitlines()[-1])
+    builds, raws = [], []
+    for run in range(1, repeat + 1):  # alternating, so a slow spell of the shared machine hits both
+        print(f"[{n:,}] full build ({run}/{repeat})", file=sys.stderr)
+        builds.append(run_measured([HINDSIGHT, "build", "--full", "--seeds", seeds, "--db", db])[:2])
+        print(f"[{n:,}] raw baseline ({run}/{repeat})", file=sys.stderr)
+        _, raw_mib, out = run_measured([sys.executable, "-m", "bench.baseline", db, raw_db])
+        raws.append(json.loads(out.strip().splitlines()[-1]))
+    build_s, build_mib = statistics.median(s for s, _ in builds), max(m for _, m in builds)
+    raw = {"seconds": statistics.median(r["seconds"] for r in raws), "bytes": raws[-1]["bytes"]}
     conn = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
     rows = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0]
             for t in ("documents", "claims", "claim_topics", "resolutions", "evidence", "scorecards")}
     conn.close()
     result = {
         "documents": n, "rows": rows, "corpus": info, "load_average_before": load_before,
-        "build": {"seconds": build_s, "peak_mib": build_mib},
-        "raw_baseline": {"seconds": raw["seconds"], "peak_mib": raw_mib},
+        "build": {"seconds": build_s, "peak_mib": build_mib, "runs": [s for s, _ in builds]},
+        "raw_baseline": {"seconds": raw["seconds"], "peak_mib": raw_mib, "runs": [r["seconds"] for r in raws]},
         "build_over_raw": round(build_s / raw["seconds"], 2),
         "database_mib": round(db.stat().st_size / MIB, 1), "raw_database_mib": round(raw["bytes"] / MIB, 1),
         "seeds_mib": round(info["seed_bytes"] / MIB, 1),
@@ -182,9 +187,11 @@ def main(argv=None):
     parser.add_argument("--no-serve", action="store_true", help="skip serving the database")
     parser.add_argument("--verify-up-to", type=int, default=10000,
                         help="check the incremental rebuild against a second full build up to this size (default: 10000)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="full builds and raw baselines to run, alternating; the median of each is reported (default: 1)")
     parser.add_argument("--out", type=Path, help="JSON file to write (default: bench/results/bench-<time>.json)")
     args = parser.parse_args(argv)
-    results = [bench_size(int(n), args.seed, args.requests, not args.no_serve, args.verify_up_to)
+    results = [bench_size(int(n), args.seed, args.requests, not args.no_serve, args.verify_up_to, args.repeat)
                for n in args.sizes.split(",")]
     report = {"when": datetime.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "sizes": results}
     out = args.out or RESULTS / f"bench-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
