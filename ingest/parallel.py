@@ -11,6 +11,7 @@ import os
 import signal
 from collections import deque
 
+from .seeds import Location
 from .validate import Problems
 
 POOL_FROM = 200  # documents; below this, one process
@@ -75,7 +76,8 @@ def _merge(results, seen, problems):
         problems.items += items
         for claim_id, where in claim_ids.items():
             if claim_id in seen:
-                problems.add(where.path, where.line, f"duplicate claim id '{claim_id}' (first at {seen[claim_id]}): ids must be unique")
+                first = Location(seen[claim_id], key="id", entry=claim_id)
+                problems.add(where.path, where.line, f"duplicate claim id '{claim_id}' (first at {first}): ids must be unique")
             else:
-                seen[claim_id] = where
+                seen[claim_id] = where.path  # the file alone (a million claims at 100k documents): its line is found again if needed
         yield pairs

@@ -33,24 +33,28 @@ class Record(dict):
 
     def where(self, path, key):
         """Where the value of key is, as a Location (kept until a problem needs saying)."""
-        return Location(str(path), self.line_of(key))
+        return Location(sys.intern(str(path)), self.line_of(key))
 
 
 class Location:
     """path:line of a value; for a fast-parsed record the line is looked up only when asked."""
 
-    def __init__(self, path, line=None, address=(), key=None, source=None):
+    def __init__(self, path, line=None, address=(), key=None, source=None, entry=None):
         self.path, self._line, self._address, self._key, self._source = path, line, address, key, source
+        self._entry = entry  # or found by id: the first entry of the file with this id
 
     @property
     def line(self):
         if self._line is None:
             source = self._source or Source(lambda: slow_list(self.path))
-            self._line = source.record_at(self._address).line_of(self._key)
+            address = self._address
+            if self._entry is not None:
+                address = next(((i,) for i, r in enumerate(source.records()) if str(r.get("id")) == self._entry), ())
+            self._line = source.record_at(address).line_of(self._key)
         return self._line
 
     def __reduce__(self):  # crosses from a worker process (one per claim): small, the parsed file left behind
-        return Location, (self.path, self._line, self._address, self._key)
+        return Location, (self.path, self._line, self._address, self._key, None, self._entry)
 
     def __str__(self):
         return f"{self.path}:{self.line}"
@@ -73,10 +77,13 @@ class Source:
             return {"plain"}
         return {"quoted", "plain"} if self._text.count(value) > sum(map(self._text.count, quotes)) else {"quoted"}
 
-    def record_at(self, address):
+    def records(self):
         if self._records is None:
             self._records = self._slow()
-        node = self._records
+        return self._records
+
+    def record_at(self, address):
+        node = self.records()
         try:
             for step in address:
                 node = node[step]
