@@ -129,12 +129,14 @@ def _in_lanes(ledger, bits, documents, verdicts, lanes, width):
     every key at once, and OR-ing them counts a document once however many of its predictions
     share a key. A lane is wide enough that no count carries into the next.
     """
-    by_verdict, by_document = defaultdict(list), defaultdict(dict)  # document -> {verdict: its keys}
+    # Predictions share a few thousand topic sets: counted by value, not kept one integer each
+    # (a million integers of a few hundred bytes at 100,000 documents).
+    by_verdict, by_document = defaultdict(Counter), defaultdict(dict)  # document -> {verdict: its keys}
     for document, verdict, some in zip(documents, verdicts, bits):
-        by_verdict[verdict].append(some)
+        by_verdict[verdict][some] += 1
         seen = by_document[document]
         seen[verdict] = seen.get(verdict, 0) | some
-    totals = {verdict: sum(some) for verdict, some in by_verdict.items()}
+    totals = {verdict: sum(some * n for some, n in counted.items()) for verdict, counted in by_verdict.items()}
     sources = [sum(functools.reduce(or_, seen.values()) for seen in by_document.values())]  # any verdict
     for chosen in ledger.sourced:
         sources.append(sum(functools.reduce(or_, map(seen.get, chosen, repeat(0))) for seen in by_document.values()))

@@ -141,11 +141,12 @@ def ledger_rows(seeds_dir, problems, progress=None, lists=None):
         yield table, load.values(table, rows)
     ctx = Context({a["id"] for a in authors}, {t["id"] for t in topics})
     paths = claim_files(seeds_dir, documents, problems)
-    jobs = [(doc, paths[doc["id"]]) for doc in documents]
+    jobs, total = [(doc, paths[doc["id"]]) for doc in documents], len(documents)
+    del documents, paths  # the jobs hold them now, and each_document lets each go once it is sent
     for n, pairs in enumerate(parallel.each_document(document_values, jobs, ctx, problems), 1):
         yield from pairs
         if progress:
-            progress(n, len(documents))
+            progress(n, total)
 
 
 def check(seeds_dir=DEFAULT_SEEDS, progress=None):

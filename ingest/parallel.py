@@ -42,11 +42,17 @@ def _run(batch):
 
 
 def _batches(jobs):
-    return (jobs[i:i + BATCH] for i in range(0, len(jobs), BATCH))
+    """Batches of jobs, taken out of the list as they go: a document sent is no longer held here."""
+    jobs.reverse()
+    while jobs:
+        yield [jobs.pop() for _ in range(min(BATCH, len(jobs)))]
 
 
 def each_document(function, jobs, ctx, problems, processes=None):
-    """Yield function(*job, ctx, problems) for each job, in order; problems land in problems."""
+    """Yield function(*job, ctx, problems) for each job, in order; problems land in problems.
+
+    With the pool, jobs (a list) is emptied as its batches are sent.
+    """
     processes = processes or os.cpu_count() or 1
     if len(jobs) < POOL_FROM or processes < 2:
         for job in jobs:
