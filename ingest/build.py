@@ -170,10 +170,13 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
     problems = Problems()
     counts = {}
     with db.conn:
+        inserts = load.Inserts(db.conn)
         for table, rows in ledger_rows(seeds_dir, problems, progress, lists):
             if not problems:  # after the first problem, only keep checking
-                load.insert_values(db.conn, table, rows)
+                inserts.add(table, rows)
             counts[table] = counts.get(table, 0) + len(rows)
+        if not problems:
+            inserts.flush()
     if problems:
         raise ValidationFailed(problems)
     load.create_indexes(db)
