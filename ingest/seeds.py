@@ -68,12 +68,12 @@ class Source:
         self._slow, self._records, self._text = slow, None, text
         # An escape or a block scalar (| or >) can hold a timestamp the counts below cannot see.
         self.unsure = "\\" in text or (("|" in text or ">" in text) and bool(_BLOCK_SCALAR.search(text)))
-        self._quoted_dates = set(_DOUBLE_QUOTED_DATE.findall(text)) | set(_SINGLE_QUOTED_DATE.findall(text))
+        self.quoted_dates = set(_DOUBLE_QUOTED_DATE.findall(text)) | set(_SINGLE_QUOTED_DATE.findall(text))
 
     def written(self, value):
         """How the text writes a timestamp: {"quoted"}, {"plain"}, or both."""
         quotes = (f"'{value}'", f'"{value}"')
-        if not (value in self._quoted_dates if _DATE.fullmatch(value) else any(q in self._text for q in quotes)):
+        if not (value in self.quoted_dates if _DATE.fullmatch(value) else any(q in self._text for q in quotes)):
             return {"plain"}
         return {"quoted", "plain"} if self._text.count(value) > sum(map(self._text.count, quotes)) else {"quoted"}
 
@@ -275,6 +275,10 @@ def slow_list(path):
 _RISKY = re.compile(r"!|[&*][^\s,\[\]{}]|<<|^%|^---|^\.\.\.", re.M)  # tags, anchors, aliases, merges, directives, documents
 _RESOLVERS = _Loader.yaml_implicit_resolvers  # how PyYAML types a plain scalar, by its first character
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
+# A plain scalar led by one of these letters is typed only as a bool or null word (true, Off,
+# null, ...), five letters at most, and a regexp's $ also matches before a final newline.
+_WORD_LED = frozenset("yYnNtTfFoO")
+_LONGEST_WORD = 6
 _DOUBLE_QUOTED_DATE = re.compile(r'"(\d{4}-\d\d-\d\d)"')  # a literal first character: a fast scan
 _SINGLE_QUOTED_DATE = re.compile(r"'(\d{4}-\d\d-\d\d)'")
 _BLOCK_SCALAR = re.compile(r"[:-][ \t]+[|>]")
@@ -296,9 +300,14 @@ def _risky(text):
 def _scalar(text, source=None):
     """A string from yaml_rs as PyYAML would give it: a date written plain becomes a date; a
     string that PyYAML may type otherwise (yes, 0777, 1:30, ...) is left to PyYAML."""
-    if not text or text[0] not in _RESOLVERS:
+    if not text or text[0] not in _RESOLVERS or (len(text) > _LONGEST_WORD and text[0] in _WORD_LED):
         return text
     if _DATE.fullmatch(text):  # the typed scalar seeds hold most: a shortcut to what PyYAML makes of it
+        if source is not None and not source.unsure and text not in source.quoted_dates:  # written plain only
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                raise _Decline from None
         return _timestamp(text, source, datetime.date.fromisoformat)
     tag = next((tag for tag, regexp in _RESOLVERS[text[0]] if regexp.match(text)), None)
     if tag is None:
@@ -333,6 +342,12 @@ def _plain_key(key):
         return False
 
 
+# Keys seeds use over and over, known to be read as themselves (a test checks each with _plain_key).
+_PLAIN_KEYS = frozenset(("id", "quote", "statement", "author", "kind", "made", "horizon", "horizon_inferred", "topics",
+                         "occurrence", "resolutions", "verdict", "resolved", "resolver", "confidence", "rationale",
+                         "evidence", "title", "url", "date"))
+
+
 def _value(v, source, address, depth):
     """yaml_rs data as PyYAML would build it, mappings as LazyRecords; or _Decline."""
     kind = type(v)
@@ -343,13 +358,13 @@ def _value(v, source, address, depth):
     if depth >= MAX_DEPTH:
         raise _Decline
     if kind is list:
-        return [_scalar(item, source) if type(item) is str else _value(item, source, (*address, i), depth + 1)
-                for i, item in enumerate(v)]
+        return [(_scalar(item, source) if item and item[0] in _RESOLVERS else item) if type(item) is str
+                else _value(item, source, (*address, i), depth + 1) for i, item in enumerate(v)]
     if kind is not dict:
         raise _Decline  # numbers: YAML 1.1 and 1.2 disagree on some (017, 0o17, 1e3)
     record = LazyRecord(source, address)
     for key, item in v.items():
-        if not _plain_key(key):
+        if key not in _PLAIN_KEYS and not _plain_key(key):
             raise _Decline
         kind = type(item)
         if kind is str:  # the most common value: no call unless PyYAML might type it

@@ -3,6 +3,7 @@
 PyYAML is the reference: for any text, ingest.seeds.fast_list either declines (None) or returns
 the same values as slow_list, and every record answers the same lines.
 """
+import re
 import textwrap
 
 import pytest
@@ -54,7 +55,8 @@ def test_every_seed_file_takes_the_fast_path_and_matches_pyyaml(path):
 SCALARS = ["yes", "No", "on", "OFF", "y", "true", "False", "null", "Null", "~", "", "017", "0o17", "0x1F", "1_000",
            "1e3", "1.5", ".inf", ".NaN", "1:30", "190:20:30", "2024-01-02", "2024-1-2", "2024-02-30",
            "2024-01-02 10:00:00", "2024-01-02T10:00:00Z", "=", "<<", "-", "plain words", "it's", "a # b", "a: b",
-           "R&D", "*bold*", "&anchor x", "!tag x", "%", "---", "...", "é 🥇", "[1, 2]", "{a: b}", "- x", "\\t", "'q'"]
+           "R&D", "*bold*", "&anchor x", "!tag x", "%", "---", "...", "é 🥇", "[1, 2]", "{a: b}", "- x", "\\t", "'q'",
+           "Offline", "trueness", "No way", "nullable", "FALSE!"]
 KEYS = ["id", "quote", "made", "topics", "yes", "1", "2024-01-02", "title", "on", "null", "a b"]
 
 
@@ -119,6 +121,16 @@ def test_timestamps_quoted_or_plain_read_as_pyyaml_reads_them(tmp_path, text, va
     path.write_text(text, encoding="utf-8")
     records = agree(path)
     assert records is not None and str(records[0]["a"]) == value
+
+
+def test_the_shortcuts_hold_for_pyyaml_s_resolvers():
+    """The fast path trusts some keys and long letter-led scalars without asking PyYAML's resolvers."""
+    assert all(seeds._plain_key(key) for key in seeds._PLAIN_KEYS)
+    for letter in seeds._WORD_LED:
+        for tag, regexp in seeds._RESOLVERS[letter]:
+            assert tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
+            longest = re._parser.parse(regexp.pattern, regexp.flags).getwidth()[1]  # + 1: $ matches before a final newline
+            assert longest + 1 <= seeds._LONGEST_WORD, regexp.pattern
 
 
 def test_a_plain_date_is_a_date_and_valid_seeds_read_the_same(tmp_path):
