@@ -167,10 +167,11 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
     db.conn.execute("pragma journal_mode = off")  # a failed build is thrown away whole
     db.conn.execute("pragma synchronous = off")
     load.create_schema(db)
+    triggers = index.start_search(db)
     problems = Problems()
     counts = {}
     with db.conn:
-        inserts = load.Inserts(db.conn)
+        inserts = load.Inserts(db.conn, then=index.indexer(db.conn))
         for table, rows in ledger_rows(seeds_dir, problems, progress, lists):
             if not problems:  # after the first problem, only keep checking
                 inserts.add(table, rows)
@@ -179,10 +180,10 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
             inserts.flush()
     if problems:
         raise ValidationFailed(problems)
-    load.create_indexes(db)
-    with ThreadPoolExecutor(1) as thread:  # scorecards counted while SQLite builds the search indexes
+    with ThreadPoolExecutor(1) as thread:  # scorecards counted while SQLite builds the indexes
         figures = thread.submit(aggregate.count_all(db))
-        index.enable_search(db)
+        load.create_indexes(db)
+    index.finish_search(db, triggers)
     aggregate.materialise(db, figures.result())
     # No VACUUM: written once, in one pass, the file has no free pages, and the same seeds give
     # the same bytes; VACUUM would only repack pages (1% smaller at 10k documents, for seconds).

@@ -118,22 +118,28 @@ def insert_values(conn, table, values):
         conn.executemany(INSERT_SQL[table], values)
 
 
+FLUSH_ROWS = 20_000
+
+
 class Inserts:
     """Value tuples gathered per table and inserted some thousands at a time: one executemany per
     table per flush, not seven per document (a call costs about as much as a few rows)."""
 
-    def __init__(self, conn, rows=20_000):
-        self.conn, self.limit, self.pending, self.size = conn, rows, {}, 0
+    def __init__(self, conn, then=None):
+        self.conn, self.pending, self.size = conn, {}, 0
+        self.then = then  # called with the tables of each flush
 
     def add(self, table, values):
         self.pending.setdefault(table, []).extend(values)
         self.size += len(values)
-        if self.size >= self.limit:
+        if self.size >= FLUSH_ROWS:
             self.flush()
 
     def flush(self):
         for table, values in self.pending.items():  # in the order tables first came: each keeps its row order
             insert_values(self.conn, table, values)
+        if self.then:
+            self.then(self.pending.keys())
         self.pending, self.size = {}, 0
 
 
