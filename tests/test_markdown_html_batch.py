@@ -1,7 +1,9 @@
 """The markdown_html reader converts its HTML fragments in one markdownify pass and reuses the
 markdown of fragments met before; both must give exactly what converting each fragment on its own
 gives (the reference below, the reader's former code)."""
+import bisect
 import html.entities
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -164,3 +166,37 @@ def test_fragments_markdown_matches_one_by_one(fragments, video_ids):
     for video_id in video_ids:
         markdown = fragments_markdown(dict.fromkeys(fragments), video_id)
         assert [markdown[f] for f in fragments] == one_by_one(fragments, _Converter(video_id=video_id or None))
+
+
+OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+CLOSING = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)\s*>")
+
+
+def reference_html_fragments(text):
+    """Fragments as found before one regex told opening and closing tags apart: each tag matched
+    again by a regex of its own."""
+    tags = list(re.finditer(r"</?[a-zA-Z][^<>]*>", text))
+    closings = {}
+    for i, tag in enumerate(tags):
+        if closing := CLOSING.fullmatch(tag.group()):
+            closings.setdefault(closing[1], []).append(i)
+    i = 0
+    while i < len(tags):
+        opening = OPENING.fullmatch(tags[i].group())
+        later = closings.get(opening[1], []) if opening else []
+        k = bisect.bisect_right(later, i)
+        end = later[k] if k < len(later) else i
+        yield tags[i].start(), tags[end].end()
+        i = end + 1
+
+
+TAG_PIECES = PIECES + [
+    "<a-b>", "</a-b>", "<a_b>", "</a_b>", "<a:b x>", "</a x>", "</a >", "</a\n>", "<a\n>", "<A>", "</A>", "<a1>",
+    "</a1>", "<1a>", "< a>", "</ a>", "<é>", "<aé>", "</aé>", "<a/>", "<a/b>", "<br >", "</br >", "<<a>>", "<a<b>",
+]
+
+
+@FUZZ
+@given(text=st.lists(st.sampled_from(TAG_PIECES), max_size=40).map("".join))
+def test_html_fragments_match_the_reference(text):
+    assert list(html_fragments(text)) == list(reference_html_fragments(text))

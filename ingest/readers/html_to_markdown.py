@@ -6,6 +6,7 @@ unescaped. A document's fragments go through markdownify together, and a timesta
 fragment alone gives. A module of its own so bs4 is imported only when a note is read.
 """
 import bisect
+import functools
 import re
 
 from bs4 import BeautifulSoup, NavigableString
@@ -13,9 +14,8 @@ from bs4.builder import HTMLTreeBuilder
 from bs4.exceptions import ParserRejectedMarkup
 from markdownify import MarkdownConverter
 
-_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
-_OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
-_CLOSING = re.compile(r"</([a-zA-Z][a-zA-Z0-9]*)\s*>")
+# A tag: group 1 the name of a closing tag, group 2 of an opening one, neither for another tag.
+_TAG = re.compile(r"<(?:/([a-zA-Z][a-zA-Z0-9]*)\s*>|([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>|/?[a-zA-Z][^<>]*>)")
 _HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
 
@@ -25,10 +25,8 @@ class _Converter(MarkdownConverter):
         self.video_id = video_id
 
     def convert_a(self, el, text, *args, **kwargs):
-        stamp = _HMS.match(el.get("data-t") or "")
-        if "yt-timestamp" in (el.get("class") or []) and stamp:
-            h, m, s = (int(g or 0) for g in stamp.groups())
-            seconds = h * 3600 + m * 60 + s
+        seconds = self.seconds(el)
+        if seconds is not None:
             href = (
                 f"https://www.youtube.com/watch?v={self.video_id}&t={seconds}s"
                 if self.video_id
@@ -36,6 +34,17 @@ class _Converter(MarkdownConverter):
             )
             return f"[{text}]({href})"
         return super().convert_a(el, text, *args, **kwargs)
+
+    def seconds(self, el):
+        """The time a timestamp anchor points at, in seconds; None for any other link."""
+        return _seconds(el.get("data-t") or "") if "yt-timestamp" in (el.get("class") or []) else None
+
+
+def _seconds(time):
+    if stamp := _HMS.match(time):
+        h, m, s = map(int, stamp.groups("0"))
+        return h * 3600 + m * 60 + s
+    return None
 
 
 def html_fragments(text):
@@ -48,12 +57,11 @@ def html_fragments(text):
     tags = list(_TAG.finditer(text))
     closings = {}  # tag name -> indexes in tags of its closing tags, ascending
     for i, tag in enumerate(tags):
-        if closing := _CLOSING.fullmatch(tag.group()):
-            closings.setdefault(closing[1], []).append(i)
+        if tag[1]:
+            closings.setdefault(tag[1], []).append(i)
     i = 0
     while i < len(tags):
-        opening = _OPENING.fullmatch(tags[i].group())
-        later = closings.get(opening[1], []) if opening else []
+        later = closings.get(tags[i][2], [])
         k = bisect.bisect_right(later, i)
         end = later[k] if k < len(later) else i
         yield tags[i].start(), tags[end].end()
@@ -90,14 +98,43 @@ _CACHE = {}  # (fragment, linked) -> markdown
 _CACHE_LIMIT = 20_000  # fragments of up to _CACHE_CHARS: a few MB; past it the cache starts afresh
 _CACHE_CHARS = 500
 
+# A timestamp anchor of exactly this shape differs from another only by its time: markdownify
+# converts the shape once, with _TIME for the time and _SECONDS for its seconds, and each anchor
+# fills in its own. Spares a parse for each of the thousands of distinct times.
+_STAMP = re.compile(r'<a class="yt-timestamp" data-t="((?:[0-9]+:)?[0-9]{1,2}:[0-9]{2})">\[\1\]</a>')
+_TIME, _SECONDS = "\ue002", "\ue003"
+
+
+class _StampShape(_Converter):
+    """Converts the shape: its anchor points at _SECONDS."""
+
+    def seconds(self, el):
+        return _SECONDS
+
+
+@functools.cache
+def _stamp_shape(linked):
+    fragment = f'<a class="yt-timestamp" data-t="{_TIME}">[{_TIME}]</a>'
+    return _StampShape(video_id=_VIDEO if linked else None).convert(fragment).strip(" \t")
+
+
+def _stamp_markdown(time, linked):
+    # before fragments_markdown puts the video id in: the id may hold _TIME or _SECONDS
+    return _stamp_shape(linked).replace(_TIME, time).replace(_SECONDS, str(_seconds(time)))
+
+
+def _one_element(fragment):
+    return fragment.count("<") - fragment.count("</") <= 1
+
 
 def fragments_markdown(fragments, video_id=None):
     """{fragment: _Converter(video_id).convert(fragment).strip(" \t")} for the distinct fragments."""
     linked = bool(video_id)
     markdown, own = {}, []
     for fragment in fragments:
-        one_element = fragment.count("<") - fragment.count("</") <= 1
-        if one_element and len(fragment) <= _CACHE_CHARS and _without(_VIDEO, fragment):
+        if stamp := _STAMP.fullmatch(fragment):
+            markdown[fragment] = _stamp_markdown(stamp[1], linked)
+        elif _one_element(fragment) and len(fragment) <= _CACHE_CHARS and _without(_VIDEO, fragment):
             markdown[fragment] = _CACHE.get((fragment, linked))
         else:
             own.append(fragment)
