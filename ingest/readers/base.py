@@ -64,11 +64,17 @@ _LIST_MARKER = re.compile(r"^[ \t]*(?:[*+-]|\d+[.)])[ \t]+")
 _BLOCKQUOTE = re.compile(r"^[ \t]*>[ \t]?")
 # Each pattern stops at the next delimiter of its kind, rather than scanning on to the end of
 # the line from every opener, so a long line full of stray [ * _ < reads in linear time.
-_LINK = re.compile(r"!?\[((?:\\.|[^\[\]\\]|\[[^\[\]]*\])*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
-_STRONG = re.compile(r"\*\*(?=\S)((?:[^*]|\*(?!\*))+?)(?<=\S)\*\*|__(?=\S)((?:[^_]|_(?!_))+?)(?<=\S)__")
+# Each emphasis starts with its literal * or _ (for _EMPH the "not after a word character"
+# test is a lookbehind placed after it), so a search jumps from one * or _ to the next rather
+# than trying every position. In _LINK, (?:!\[|\[) rather than !?\[ does the same.
+# Every text between delimiters parses only one way and can only close at a delimiter, so
+# taking runs of plain characters possessively (++, *+) changes no match; it saves the engine
+# a step (and for lazy +?, a try at closing) per character.
+_LINK = re.compile(r"(?:!\[|\[)((?:[^\[\]\\]++|\\.|\[[^\[\]]*\])*+)\]\((?:[^()\s]++|\([^()]*\))*+(?:\s+\"[^\"]*\")?\)")
+_STRONG = re.compile(r"\*\*(?=\S)((?:[^*]++|\*(?!\*))+?)(?<=\S)\*\*|__(?=\S)((?:[^_]++|_(?!_))+?)(?<=\S)__")
 _EMPH = re.compile(
-    r"(?<![\w*])\*(?=[^\s*])((?:[^*]|\*(?=\s)|(?<=\w)\*(?=\w))+?)(?<=[^\s*])\*(?![\w*])"
-    r"|(?<![\w_])_(?=[^\s_])((?:[^_]|_(?=\s)|(?<=\w)_(?=\w))+?)(?<=[^\s_])_(?![\w_])"
+    r"\*(?<![\w*]\*)(?=[^\s*])((?:[^*]++|\*(?=\s)|(?<=\w)\*(?=\w))+?)(?<=[^\s*])\*(?![\w*])"
+    r"|_(?<![\w_]_)(?=[^\s_])((?:[^_]++|_(?=\s)|(?<=\w)_(?=\w))+?)(?<=[^\s_])_(?![\w_])"
 )
 _CODE = re.compile(r"`+([^`]*)`+")
 _TAG = re.compile(r"<[^<>\n]*>")
@@ -78,27 +84,36 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _PROTECT = 0xE000  # escaped characters hide in the private-use area while markup is removed
 
 
-_MARKUP = re.compile(r"[\\`*_\[<]")  # a line without these has no inline markup to remove
 _PROTECTED = re.compile("[\ue000-\ue07f]")
-_BLOCK_START = frozenset(" \t>*+-0123456789")  # a line starting otherwise has no quote or list marker
+_QUOTE_START = frozenset(" \t>")  # a line starting otherwise has no quote marker
+_LIST_START = frozenset(" \t*+-0123456789")  # nor, starting otherwise, a list marker
+
+
+def _group_1(match):
+    # A function rather than r"\1": re.sub runs Python code to compile a template on every call.
+    return match.group(1)
 
 
 def inline_text(line):
     """Markdown inline markup -> the text a reader sees."""
-    if not _MARKUP.search(line):
-        return line
-    # Each pattern needs its character, so a line without it skips the pass (most lines).
+    # Each pattern needs its character, so a line without it skips the pass (most lines). A pass
+    # runs only if its character was in the line or an earlier pass ran: so "no pass ran" means
+    # the line holds none of \ ` [ < * _, and is returned as it is.
+    markup = False
     if "\\" in line:
-        line = _ESCAPE.sub(lambda m: chr(_PROTECT + ord(m.group(1))), line)
+        line, markup = _ESCAPE.sub(lambda m: chr(_PROTECT + ord(m.group(1))), line), True
     if "`" in line:
-        line = _CODE.sub(r"\1", line)
+        line, markup = _CODE.sub(_group_1, line), True
     if "[" in line:
-        line = _LINK.sub(r"\1", line)
+        line, markup = _LINK.sub(_group_1, line), True
     if "<" in line:
-        line = _TAG.sub("", line)
+        line, markup = _TAG.sub("", line), True
     if "*" in line or "_" in line:
-        line = _STRONG.sub(lambda m: m.group(1) or m.group(2), line)
-        line = _EMPH.sub(lambda m: m.group(1) or m.group(2), line)
+        line, markup = _STRONG.sub(lambda m: m.group(1) or m.group(2), line), True
+        if "*" in line or "_" in line:  # often **strong** was the only markup
+            line = _EMPH.sub(lambda m: m.group(1) or m.group(2), line)
+    if not markup:
+        return line
     return _PROTECTED.sub(lambda m: chr(ord(m.group()) - _PROTECT), line)
 
 
@@ -106,19 +121,26 @@ def render_text(markdown):
     """Plain text of a markdown body, line for line, and the sections its ATX headings open."""
     out, sections, offset = [], [], 0
     for line in markdown.split("\n"):
-        heading = _HEADING.match(line)
+        if not line:  # blank lines: a third of most documents
+            out.append(line)
+            offset += 1
+            continue
+        heading = line[0] == "#" and _HEADING.match(line)
         if heading:
             text = inline_text(heading.group(2)).strip()
             if text:  # a heading with no words opens no section
                 sections.append(Section(text, len(heading.group(1)), offset, offset + len(text)))
         else:
-            if line[:1] in _BLOCK_START:
-                line = _LIST_MARKER.sub("", _BLOCKQUOTE.sub("", line))
+            if line[0] in _QUOTE_START:
+                line = _BLOCKQUOTE.sub("", line)
+            if line[:1] in _LIST_START:
+                line = _LIST_MARKER.sub("", line)
             text = inline_text(line).rstrip()
         out.append(text)
         offset += len(text) + 1
-    text = "\n".join(out).strip("\n")
-    shift = len("\n".join(out)) - len("\n".join(out).lstrip("\n"))
+    joined = "\n".join(out)
+    text = joined.strip("\n")
+    shift = len(joined) - len(joined.lstrip("\n"))
     for s in sections:
         s.start -= shift
         s.end -= shift

@@ -13,9 +13,12 @@ class EmojiOutlineReader:
     name = "emoji_outline"
 
     def detect(self, raw):
-        lines = raw.splitlines()
-        led = sum(map(_emoji_led, lines))
-        return 30 if led >= 3 and not any(line.startswith("#") for line in lines) else 0
+        firsts = [line[:1] for line in raw.splitlines()]
+        if "#" in firsts:
+            return 0
+        # Symbols (category So) are all outside ASCII: only those first characters are looked up.
+        led = sum(unicodedata.category(c) == "So" for c in firsts if c > "\x7f")
+        return 30 if led >= 3 else 0
 
     def read(self, raw):
         metadata, body = split_front_matter(raw)

@@ -12,7 +12,8 @@ class MarkdownReader:
 
     def detect(self, raw):
         # The fallback for any prose; a clear markdown signal scores higher.
-        return 10 if raw.startswith("---") or _ATX.search(raw) else 1
+        # ("#" in raw first: a fast scan, where a search for ^# tries every line start.)
+        return 10 if raw.startswith("---") or ("#" in raw and _ATX.search(raw)) else 1
 
     def read(self, raw):
         metadata, body = split_front_matter(raw)
