@@ -297,6 +297,18 @@ def _risky(text):
     return bool(_RISKY.search(text))
 
 
+_PRINTABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))
+
+
+def _plain_characters(text):
+    """Whether every character is a newline or printable (Python's sense, stricter than PyYAML's):
+    tabs, carriage returns, other line breaks (\x85, \u2028) and control characters are read
+    differently by YAML 1.1 and 1.2, or refused by PyYAML alone."""
+    if text.isascii():  # the usual case, checked in C at memory speed
+        return not text.encode("ascii").translate(None, _PRINTABLE_ASCII)
+    return text.replace("\n", " ").isprintable()
+
+
 def _scalar(text, source=None):
     """A string from yaml_rs as PyYAML would give it: a date written plain becomes a date; a
     string that PyYAML may type otherwise (yes, 0777, 1:30, ...) is left to PyYAML."""
@@ -384,7 +396,7 @@ def fast_yaml(text, slow):
 
     slow() gives the full parse a record's lines come from, if a problem needs one.
     """
-    if text.startswith("\ufeff") or _risky(text):
+    if not _plain_characters(text) or _risky(text):  # a byte-order mark is not printable either
         return DECLINED
     try:
         data = yaml_rs.loads(text, parse_datetime=False)  # duplicate keys are an error here too

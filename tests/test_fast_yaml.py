@@ -102,6 +102,24 @@ def test_fast_path_matches_pyyaml_or_declines(tmp_path_factory, text):
     agree(path)
 
 
+# Characters YAML 1.1 (PyYAML) and 1.2 (yaml_rs) read differently: tabs, line breaks (\x85,
+# \u2028, \u2029), characters PyYAML refuses as non-printable, a byte-order mark inside a file.
+ODD = ["\t", "\r", "\r\n", "\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x00", "\x01", "\x1b", "\x7f", "\x9f",
+       "\ufeff", "\ufffe", "\xa0", "\ue000", "é", " "]
+
+
+@FUZZ
+@given(data=st.data())
+def test_odd_characters_anywhere_read_as_pyyaml_reads_them_or_go_to_it(tmp_path_factory, data):
+    text = data.draw(seed_files())
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(text)))
+        text = text[:at] + data.draw(st.sampled_from(ODD)) + text[at:]
+    path = tmp_path_factory.mktemp("odd") / "list.yml"
+    path.write_text(text, encoding="utf-8", newline="")
+    agree(path)
+
+
 @pytest.mark.parametrize("text", ["- a: yes\n", "- a: 017\n", "- a: 1.5\n", "- a: 1:30\n", "- a: &x 1\n  b: *x\n",
                                   "- a: !!str 1\n", "- a: 1\n  a: 2\n", "---\n- a: 1\n", "\ufeff- a: 1\n", "- [a]\n",
                                   "a: 1\n", '- a: "2024\\x2d01-02"\n', "- a: 2024-01-02\n  b: '2024-01-02'\n", "- a: >-\n    2024-01-02\n"])
