@@ -122,7 +122,9 @@ def plan(seeds_dir, db_path, files):
     if manifest.get("fingerprint") != fingerprint():
         return None, "the build code or its libraries changed"
     old = manifest["files"]
-    changed = {p for p in files.keys() | old.keys() if _changed(seeds_dir, p, old.get(p), files.get(p))}
+    # Most entries are equal lists (size, mtime, no hash): only the others need a closer look.
+    changed = {p for p in files.keys() | old.keys() if files.get(p) != old.get(p) or old[p][2] is not None}
+    changed = {p for p in changed if _changed(seeds_dir, p, old.get(p), files.get(p))}
     touched = sorted(changed & set(GLOBAL_FILES))
     if touched:
         return None, f"{', '.join(touched)} changed"
@@ -181,7 +183,7 @@ ENTRY = ("id", "title", "publisher_id", "published", "published_note", "url", "k
 
 
 def _seed_lists(plan, seeds_dir, old, problems):
-    """(author ids, topic ids, documents as check_documents gives them, but _path a string).
+    """(author ids, topic ids, documents as check_documents gives them, without _path when read from the database).
 
     documents.yml is parsed again only when it changed; else its entries are the rows of the
     previous database, which the manifest vouches was built from it.
@@ -192,7 +194,7 @@ def _seed_lists(plan, seeds_dir, old, problems):
     authors = {}
     for doc_id, author_id in old.execute("select document_id, author_id from document_authors order by rowid"):
         authors.setdefault(doc_id, []).append(author_id)
-    documents = [{**dict(zip(ENTRY, row)), "_path": os.path.join(seeds_dir, row[-1]), "_authors": authors.get(row[0], [])}
+    documents = [{**dict(zip(ENTRY, row)), "_authors": authors.get(row[0], [])}  # _path: only for those redone
                  for row in old.execute(f"select {', '.join(ENTRY)} from documents order by rowid")]
     return plan.manifest["authors"], plan.manifest["topics"], documents
 
@@ -242,7 +244,7 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
         db.execute("pragma journal_mode = off")  # a failed build is thrown away whole
         db.execute("pragma synchronous = off")
         ctx = build.Context(set(authors), set(topics))
-        todo = [{**d, "_path": Path(d["_path"])} for d in documents if d["id"] in redo]
+        todo = [{**d, "_path": d.get("_path") or seeds_dir / d["file"]} for d in documents if d["id"] in redo]
         with db:
             per_document = []
             for n, doc in enumerate(todo, 1):
