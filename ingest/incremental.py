@@ -10,6 +10,7 @@ ledger depends on (publishers, authors, topics, the code) means a full build. Th
 the same rows as a full build; only SQLite row ids of the changed rows may differ, so release
 builds use ``--full``.
 """
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -34,6 +35,7 @@ def manifest_path(db_path):
     return Path(db_path).with_name(f".{Path(db_path).name}.manifest.json")
 
 
+@functools.cache  # asked by plan() and by save(): the code does not change within a build
 def fingerprint():
     """The code that turns seeds into rows: this package, its libraries, reader plugins, SQLite."""
     h = hashlib.sha256()

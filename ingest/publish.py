@@ -17,8 +17,6 @@ from pathlib import Path
 
 import click
 import yaml
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 from . import build as pipeline
 from .release import DEFAULT_OUT, git_commit, releases, sha256_of
@@ -48,6 +46,9 @@ def plugin_distributions(plugins_dir):
 
 def pins(roots):
     """name==version for the roots and everything they require, as installed in this environment."""
+    from packaging.requirements import Requirement  # here: every hindsight command imports this module
+    from packaging.utils import canonicalize_name
+
     found, todo = {}, [Requirement(r) for r in roots]
     while todo:
         req = todo.pop()
