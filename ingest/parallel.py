@@ -9,6 +9,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import time
 from collections import deque
 
 from .seeds import Location
@@ -17,6 +18,7 @@ from .validate import Problems
 POOL_FROM = 200  # documents; below this, one process
 BATCH = 32  # documents per task
 IN_FLIGHT = 3  # tasks per worker queued ahead of the parent
+DRAIN_SECONDS = 10  # how long an interrupted build waits for the batches its workers already have
 
 _work = None  # (function, context), set in each worker by fork
 
@@ -62,18 +64,29 @@ def each_document(function, jobs, ctx, problems, processes=None):
     gc.freeze()  # the workers' garbage collector leaves the parent's objects alone: shared, not copied
     pool, finished = multiprocessing.get_context("fork").Pool(processes, _init, (function, ctx)), False
     gc.unfreeze()
+    batches, pending = _batches(jobs), deque()
     try:
-        batches, pending = _batches(jobs), deque()
         for batch in batches:
             pending.append(pool.apply_async(_run, (batch,)))
             if len(pending) < IN_FLIGHT * processes:
                 continue
-            yield from _merge(pending.popleft().get(), seen, problems)
+            yield from _merge(pending[0].get(), seen, problems)
+            pending.popleft()
         while pending:
-            yield from _merge(pending.popleft().get(), seen, problems)
+            yield from _merge(pending[0].get(), seen, problems)
+            pending.popleft()
         finished = True
     finally:
-        pool.close() if finished else pool.terminate()  # an error or interrupt ends the workers
+        # On an error or an interrupt, the few batches already sent are let finish (no new one
+        # is sent) rather than their workers killed: a worker killed while writing its result
+        # holds the result pipe's lock for ever, and Pool.terminate() then waits on it.
+        if not finished:
+            deadline = time.monotonic() + DRAIN_SECONDS
+            for result in pending:
+                result.wait(max(0.0, deadline - time.monotonic()))
+        pool.close()
+        if not finished and not all(result.ready() for result in pending):
+            pool.terminate()  # a batch still running after DRAIN_SECONDS
         pool.join()
 
 
