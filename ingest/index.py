@@ -1,7 +1,8 @@
 """Full-text search: FTS5 tables made empty before the load and filled as rows are inserted.
 
-Filling them batch by batch, while the workers still read documents, costs what one rebuild
-after the load costs, but it no longer waits alone at the end of the build. sqlite-utils'
+Filling them batch by batch, while the workers still read documents, costs a little more CPU
+than one rebuild after the load (about 0.8 s more at 10,000 documents), but no longer waits
+alone at the end of the build. sqlite-utils'
 triggers, which keep an index in step with any later change, would fill them row by row at
 several times the cost: they are set aside during the load and put back after it.
 """
