@@ -17,7 +17,7 @@ from .validate import Problems
 
 POOL_FROM = 200  # documents; below this, one process
 BATCH = 32  # documents per task
-IN_FLIGHT = 3  # tasks per worker queued ahead of the parent
+IN_FLIGHT = 8  # tasks per worker queued ahead of the parent: enough to keep workers busy through a flush
 DRAIN_SECONDS = 10  # how long an interrupted build waits for the batches its workers already have
 
 _work = None  # (function, context), set in each worker by fork
