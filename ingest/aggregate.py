@@ -62,13 +62,17 @@ def rate(points, n):
 class _Ledger:
     """What counting needs besides the predictions: verdict scores, publishers, the topic tree."""
 
-    def __init__(self, db):
+    def __init__(self, db, documents=None):
         self.verdicts = {v: rest for v, *rest in db.execute(
             "select id, score, strict_score, lenient_score, in_denominator from verdicts")}
         # The verdicts counted by sources_resolved, sources_right and sources_wrong (sources: any).
         self.sourced = ({v for v, (*_, in_denominator) in self.verdicts.items() if in_denominator == 1},
                         {"correct", "partially_correct"}, {"incorrect"})
-        self.publisher = dict(db.execute("select id, publisher_id from documents"))
+        if documents is None:
+            self.publisher = dict(db.execute("select id, publisher_id from documents"))
+        else:  # just these documents' publishers: an incremental build counts a few of 10,000s
+            self.publisher = dict(db.execute("select id, publisher_id from documents where id in (select value from json_each(?))",
+                                             [json.dumps(sorted(documents))]))
         self.ancestors = defaultdict(set)  # topic -> itself and every topic above it
         for ancestor, topic in db.execute("select ancestor_id, topic_id from topic_closure"):
             self.ancestors[topic].add(ancestor)
@@ -241,8 +245,8 @@ def materialise(db, figures=None):
 
 def counts_of(db, claim_ids):
     """{dimension: {key: count columns}} of just these claims' predictions: what they add to each row."""
-    facts = db.execute(FACTS.format(where="c.id in (select value from json_each(?))"), [json.dumps(list(claim_ids))])
-    return _count(_Ledger(db), facts.fetchall())
+    facts = db.execute(FACTS.format(where="c.id in (select value from json_each(?))"), [json.dumps(list(claim_ids))]).fetchall()
+    return _count(_Ledger(db, {f[0] for f in facts}), facts)
 
 
 def apply(db, before, after):

@@ -15,6 +15,7 @@ from . import incremental as update
 from .read import DocumentError, read_source
 from .seeds import SeedError
 from .stream import load_list  # long lists entry by entry: memory stays flat
+from .swap import swap_in
 from .validate import (Problems, ValidationFailed, check_authors, check_claims, check_documents,
                        check_publishers, check_topics)
 
@@ -213,7 +214,7 @@ def build(seeds_dir=DEFAULT_SEEDS, db_path=DEFAULT_DB, progress=None, incrementa
             counts = _full_build(seeds_dir, tmp, progress, lists)
         counts["mode"] = "incremental" if plan and "changed_documents" in counts else f"full ({why or 'too much changed'})"
         update.forget(db_path)
-        os.replace(tmp, db_path)
+        swap_in(tmp, db_path)
         update.save(db_path, seeds_dir, files, lists)
     finally:
         tmp.unlink(missing_ok=True)

@@ -139,9 +139,9 @@ def _changed(seeds_dir, path, old, new):
     return old[2] is not None and _sha256(os.path.join(seeds_dir, path)) != old[2]  # recorded as racy: trust the content only
 
 
-def _document_files(doc):
+def _document_files(doc_id, file):
     """The files under seeds/ a document's rows come from (paths as snapshot() names them)."""
-    return {os.path.normpath(doc["file"]).replace(os.sep, "/"), f"claims/{doc['id']}.yml"}
+    return {os.path.normpath(file).replace(os.sep, "/"), f"claims/{doc_id}.yml"}
 
 
 def _edited_entries(db, documents):
@@ -185,32 +185,42 @@ ENTRY = ("id", "title", "publisher_id", "published", "published_note", "url", "k
 
 
 def _seed_lists(plan, seeds_dir, old, problems):
-    """(author ids, topic ids, documents as check_documents gives them, without _path when read from the database).
+    """(author ids, topic ids, {document id: file} in documents.yml order, entries).
 
-    documents.yml is parsed again only when it changed; else its entries are the rows of the
-    previous database, which the manifest vouches was built from it.
+    entries(ids) gives those documents as check_documents does (without _path when read from
+    the database). documents.yml is parsed again only when it changed; else its entries are
+    the rows of the previous database, which the manifest vouches was built from it, and only
+    the entries of the documents redone are read.
     """
     if "documents.yml" in plan.changed:
         _, authors, topics, _, documents = build.seed_lists(seeds_dir, problems)
-        return [a["id"] for a in authors], [t["id"] for t in topics], documents
-    authors = {}
-    for doc_id, author_id in old.execute("select document_id, author_id from document_authors order by rowid"):
-        authors.setdefault(doc_id, []).append(author_id)
-    documents = [{**dict(zip(ENTRY, row)), "_authors": authors.get(row[0], [])}  # _path: only for those redone
-                 for row in old.execute(f"select {', '.join(ENTRY)} from documents order by rowid")]
-    return plan.manifest["authors"], plan.manifest["topics"], documents
+        by_id = {d["id"]: d for d in documents}
+        return ([a["id"] for a in authors], [t["id"] for t in topics], {d["id"]: d["file"] for d in documents},
+                lambda ids: [by_id[i] for i in ids])
+
+    def entries(ids):
+        wanted = [json.dumps(list(ids))]
+        authors = {}
+        for doc_id, author_id in old.execute("select document_id, author_id from document_authors "
+                                             "where document_id in (select value from json_each(?)) order by rowid", wanted):
+            authors.setdefault(doc_id, []).append(author_id)
+        rows = old.execute(f"select {', '.join(ENTRY)} from documents where id in (select value from json_each(?)) "
+                           "order by rowid", wanted)
+        return [{**dict(zip(ENTRY, row)), "_authors": authors.get(row[0], [])} for row in rows]
+
+    files = dict(old.execute("select id, file from documents order by rowid"))
+    return plan.manifest["authors"], plan.manifest["topics"], files, entries
 
 
-def _check_orphans(plan, seeds_dir, documents, problems):
+def _check_orphans(plan, seeds_dir, files, problems):
     """build.claim_files' check, on what changed: with documents.yml unchanged, only a claims
     file that changed can belong to no document."""
     if "documents.yml" in plan.changed:
-        build.claim_files(seeds_dir, documents, problems)
+        build.claim_files(seeds_dir, [{"id": i} for i in files], problems)
         return
-    ids = {d["id"] for d in documents}
     for path in sorted(plan.changed):
         folder, _, name = path.partition("/")
-        if folder == "claims" and "/" not in name and name.endswith(".yml") and name[:-4] not in ids \
+        if folder == "claims" and "/" not in name and name.endswith(".yml") and name[:-4] not in files \
                 and (seeds_dir / path).is_file():
             build.orphan_claims_file(seeds_dir / path, problems)
 
@@ -225,20 +235,22 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
     problems = Problems()
     old = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        authors, topics, documents = _seed_lists(plan, seeds_dir, old, problems)
-        _check_orphans(plan, seeds_dir, documents, problems)
+        authors, topics, files, entries = _seed_lists(plan, seeds_dir, old, problems)
+        _check_orphans(plan, seeds_dir, files, problems)
         if problems:
             raise ValidationFailed(problems)
         before = {r[0] for r in old.execute("select id from documents")}
-        redo = {d["id"] for d in documents
-                if d["id"] not in before or _document_files(d) & plan.changed}
+        redo = {i for i, file in files.items() if i not in before or _document_files(i, file) & plan.changed}
         if "documents.yml" in plan.changed:
-            redo |= _edited_entries(old, documents)
+            redo |= _edited_entries(old, entries(files))
+        gone = before - files.keys()
+        if len(redo | gone) > MOST * max(len(files), 1):
+            return None
+        todo = [{**d, "_path": d.get("_path") or seeds_dir / d["file"]} for d in entries([i for i in files if i in redo])]
     finally:
         old.close()
-    gone = before - {d["id"] for d in documents}
     links = _links()
-    if links is None or len(redo | gone) > MOST * max(len(documents), 1):
+    if links is None:
         return None
     shutil.copyfile(db_path, tmp)
     db = sqlite3.connect(tmp)
@@ -246,7 +258,6 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
         db.execute("pragma journal_mode = off")  # a failed build is thrown away whole
         db.execute("pragma synchronous = off")
         ctx = build.Context(set(authors), set(topics))
-        todo = [{**d, "_path": d.get("_path") or seeds_dir / d["file"]} for d in documents if d["id"] in redo]
         with db:
             per_document = []
             for n, doc in enumerate(todo, 1):
