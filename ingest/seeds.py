@@ -273,6 +273,8 @@ def slow_list(path):
 # it reads YAML 1.2 and keeps no lines, so its result is used only where PyYAML would build the
 # same values; anything else (and every error) goes to PyYAML, which stays the reference.
 _RISKY = re.compile(r"!|[&*][^\s,\[\]{}]|<<|^%|^---|^\.\.\.", re.M)  # tags, anchors, aliases, merges, directives, documents
+_ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s,\[\]{}]")
+_LINE_LED = ("%", "---", "...")  # directives and document markers, at the start of a line
 _RESOLVERS = _Loader.yaml_implicit_resolvers  # how PyYAML types a plain scalar, by its first character
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 # A plain scalar led by one of these letters is typed only as a bool or null word (true, Off,
@@ -291,10 +293,13 @@ class _Decline(Exception):
 
 
 def _risky(text):
-    """YAML the fast path does not model; cheap substring tests first, as most files have none."""
-    if not any(c in text for c in ("!", "&", "*", "<<", "%", "---", "...")):
-        return False
-    return bool(_RISKY.search(text))
+    """_RISKY.search(text), by substring tests (prose often holds a % or an ellipsis, and the
+    regular expression then scans the whole text)."""
+    if "!" in text or "<<" in text:
+        return True
+    if ("&" in text or "*" in text) and _ANCHOR_OR_ALIAS.search(text):
+        return True
+    return text.startswith(_LINE_LED) or any(f"\n{lead}" in text for lead in _LINE_LED)
 
 
 _PRINTABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))

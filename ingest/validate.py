@@ -60,8 +60,24 @@ class ValidationFailed(Exception):
         super().__init__(f"{len(self.problems)} problem(s) in seeds:\n{lines}")
 
 
+# The types a single value may have (any other, list and mapping above all, gets a closer look).
+_SCALARS = frozenset((str, int, float, bool, datetime.date, datetime.datetime, type(None)))
+
+
 def check_keys(kind, record, path, problems):
     """Unknown and missing keys; True when every required key is present."""
+    # The usual case, checked in C: keys known and once each, single values, every required one filled.
+    required = SCHEMAS[kind][0]
+    if not record.duplicate_keys and KNOWN_KEYS[kind].issuperset(record) \
+            and _SCALARS.issuperset(map(type, map(record.__getitem__, record.keys() - LIST_KEYS))):
+        filled = [*map(record.get, required)]
+        if None not in filled and "" not in filled and [] not in filled:
+            return True
+    return _report_keys(kind, record, path, problems)
+
+
+def _report_keys(kind, record, path, problems):
+    """check_keys, each problem reported."""
     required, optional = SCHEMAS[kind]
     known = KNOWN_KEYS[kind]
     for key, line in record.duplicate_keys:

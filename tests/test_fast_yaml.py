@@ -215,3 +215,9 @@ def test_front_matter_reads_as_pyyaml_reads_it_or_is_left_to_it(text):
     if fast is not seeds.DECLINED:
         assert fast == slow and repr(fast) == repr(slow)
         same_lines(fast, slow)
+
+
+@FUZZ
+@given(text=st.text(alphabet=st.sampled_from("!&*<%-.\n abc,[]{}"), max_size=40))
+def test_the_risky_check_finds_what_its_regular_expression_finds(text):
+    assert seeds._risky(text) == bool(seeds._RISKY.search(text))

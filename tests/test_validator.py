@@ -4,8 +4,12 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ingest import validate
 from ingest.cli import cli
+from ingest.seeds import Record
 
 DOC = "---\ntitle: Small\n---\n\n## Outlook\n\nRobots will fold laundry by 2030. Chips get cheaper.\n"
 
@@ -157,3 +161,22 @@ def test_propose_lists_forward_looking_sentences_as_valid_yaml(tmp_path):
     claims = yaml.safe_load(result.output)
     assert [c["quote"] for c in claims] == ["Robots will fold laundry by 2030."]
     assert claims[0]["id"] == "new-01"
+
+
+ODD = st.sampled_from([None, "", True, 0, [], ["a"], {"k": "v"}, Record({"k": "v"})])
+
+
+@settings(max_examples=500, deadline=None)
+@given(kind=st.sampled_from(sorted(validate.SCHEMAS)), data=st.data())
+def test_the_quick_key_check_agrees_with_the_one_that_reports(kind, data):
+    """check_keys answers the usual record in C; any record gets its answer and problems as before."""
+    required, optional = validate.SCHEMAS[kind]
+    keys = sorted(required - set(data.draw(st.lists(st.sampled_from(sorted(required)), max_size=1))))
+    keys += data.draw(st.lists(st.sampled_from(sorted(optional | {"extra"})), unique=True))
+    record = Record({k: data.draw(st.one_of(st.just("x"), st.dates(), ODD) if data.draw(st.booleans()) else st.just("x"))
+                     for k in keys})
+    if data.draw(st.booleans()) and keys:
+        record.duplicate_keys = [(keys[0], 3)]
+    quick, reported = validate.Problems(), validate.Problems()
+    assert validate.check_keys(kind, record, "f.yml", quick) == validate._report_keys(kind, record, "f.yml", reported)
+    assert quick.items == reported.items
