@@ -198,13 +198,18 @@ def _check_flow_depth(text, limit=1000):
     if peak <= limit:
         return
     depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _too_deep(event.start_mark)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as e:  # libyaml 0.2.5 (PyYAML 6.0.4's wheels) stops at 1000 levels itself, scanning ahead
+        if e.problem == "exceeded maximum nesting depth":
+            raise _too_deep(e.problem_mark) from None
+        raise
 
 
 def parse_yaml(text):
