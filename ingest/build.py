@@ -186,6 +186,10 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
         load.create_indexes(db)
     index.finish_search(db, triggers)
     aggregate.materialise(db, figures.result())
+    # The query planner's statistics: without them it guesses every index equally selective, and
+    # Datasette's claims?author_id=...&verdict=... read a fifth of all claims through the verdict
+    # index (119 ms at 10,000 documents) instead of one author's (6 ms). 0.15 s at 10,000.
+    db.conn.execute("analyze")
     # No VACUUM: written once, in one pass, the file has no free pages, and the same seeds give
     # the same bytes; VACUUM would only repack pages (1% smaller at 10k documents, for seconds).
     db.conn.execute("pragma journal_mode = delete")
