@@ -3,8 +3,9 @@
 The database is written to a temporary file beside the target and swapped in only when
 every stage succeeded, so a bad input never leaves a half-built or emptied database.
 """
+import functools
+import gc
 import json
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -150,6 +151,25 @@ def ledger_rows(seeds_dir, problems, progress=None, lists=None):
             progress(n, total)
 
 
+def _few_collections(function):
+    """function, run with the garbage collector started every 50,000 new containers, not 700.
+
+    Every row is a container: at 10,000 documents the default made 1,445 collections in the
+    parent, ten of them full ones, 1.1 s that freed nothing (rows form no cycles; reference
+    counting frees them). The worker processes inherit the setting.
+    """
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        before = gc.get_threshold()
+        gc.set_threshold(50_000, *before[1:])
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.set_threshold(*before)
+    return run
+
+
+@_few_collections
 def check(seeds_dir=DEFAULT_SEEDS, progress=None):
     """Validate the seeds without writing anything; raises ValidationFailed."""
     problems = Problems()
@@ -197,6 +217,7 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
     return counts
 
 
+@_few_collections
 def build(seeds_dir=DEFAULT_SEEDS, db_path=DEFAULT_DB, progress=None, incremental=False):
     """Build the database; returns row counts per table. The old database survives any failure.
 
