@@ -31,3 +31,11 @@ def test_the_planner_has_statistics_for_every_index(db_path):
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     indexes = {r[0] for r in conn.execute("select name from sqlite_master where type = 'index' and tbl_name = 'claims'")}
     assert indexes <= {r[0] for r in conn.execute("select idx from sqlite_stat1 where tbl = 'claims'")}
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(seeds_copy, tmp_path):
+    import gc
+
+    before = gc.get_threshold()
+    build.build(seeds_copy, tmp_path / "h.db")
+    assert gc.get_threshold() == before
