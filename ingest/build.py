@@ -7,7 +7,7 @@ import functools
 import gc
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,19 +229,28 @@ def build(seeds_dir=DEFAULT_SEEDS, db_path=DEFAULT_DB, progress=None, incrementa
     tmp = db_path.with_name(f".{db_path.name}.building")
     tmp.unlink(missing_ok=True)  # left by a build that was killed
     started = time.perf_counter()
-    files = update.snapshot(seeds_dir)  # before anything is read, so a later edit shows as a change
-    plan, why = update.plan(seeds_dir, db_path, files) if incremental else (None, "full build asked for")
     lists = {}  # the parsed seed lists, kept in the manifest for the next incremental build
-    try:
-        counts = plan and update.update(plan, seeds_dir, db_path, tmp, progress, lists)
-        if not counts:
+    with ThreadPoolExecutor(1) as thread:
+        copy = update.copy_in_background(db_path, tmp, thread) if incremental else None
+        try:
+            files = update.snapshot(seeds_dir)  # before anything is read, so a later edit shows as a change
+            plan, why = update.plan(seeds_dir, db_path, files) if incremental else (None, "full build asked for")
+            counts = plan and copy and update.update(plan, seeds_dir, db_path, tmp, copy, progress, lists)
+            if not counts:
+                _finished(copy)
+                tmp.unlink(missing_ok=True)
+                counts = _full_build(seeds_dir, tmp, progress, lists)
+            counts["mode"] = "incremental" if plan and "changed_documents" in counts else f"full ({why or 'too much changed'})"
+            update.forget(db_path)
+            swap_in(tmp, db_path)
+            update.save(db_path, seeds_dir, files, lists)
+        finally:
+            _finished(copy)  # before the temporary file goes: the copy may still be writing it
             tmp.unlink(missing_ok=True)
-            counts = _full_build(seeds_dir, tmp, progress, lists)
-        counts["mode"] = "incremental" if plan and "changed_documents" in counts else f"full ({why or 'too much changed'})"
-        update.forget(db_path)
-        swap_in(tmp, db_path)
-        update.save(db_path, seeds_dir, files, lists)
-    finally:
-        tmp.unlink(missing_ok=True)
     counts["seconds"] = round(time.perf_counter() - started, 2)
     return counts
+
+
+def _finished(copy):
+    if copy:
+        wait([copy])

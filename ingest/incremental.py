@@ -225,11 +225,18 @@ def _check_orphans(plan, seeds_dir, files, problems):
             build.orphan_claims_file(seeds_dir / path, problems)
 
 
-def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
+def copy_in_background(db_path, tmp, thread):
+    """Start copying the previous database to tmp, where update() changes it (a Future, or None
+    without a previous database). Begun before the snapshot, the copy (in the kernel, 0.06 s of
+    an update's 0.3 s at 10,000 documents) and the walk over the seeds share the two cores."""
+    return thread.submit(shutil.copyfile, db_path, tmp) if Path(db_path).exists() else None
+
+
+def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
     """Write into tmp the previous database with the changed documents redone; returns counts.
 
-    Returns None when so much changed that a full build is the better path. lists receives
-    the seed lists for the manifest, as ledger_rows gives them.
+    copy is copy_in_background's. Returns None when so much changed that a full build is the
+    better path. lists receives the seed lists for the manifest, as ledger_rows gives them.
     """
     seeds_dir = Path(seeds_dir)
     problems = Problems()
@@ -252,7 +259,7 @@ def update(plan, seeds_dir, db_path, tmp, progress=None, lists=None):
     links = _links()
     if links is None:
         return None
-    shutil.copyfile(db_path, tmp)
+    copy.result()  # the previous database, copied to tmp meanwhile
     db = sqlite3.connect(tmp)
     try:
         db.execute("pragma journal_mode = off")  # a failed build is thrown away whole
