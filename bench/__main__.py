@@ -124,8 +124,8 @@ def bench_size(n, seed, requests, serve_it, verify_up_to, repeat=1):
         print(f"[{n:,}] raw baseline ({run}/{repeat})", file=sys.stderr)
         out = run_timed([sys.executable, "-m", "bench.baseline", db, raw_db])[1]  # it times itself, rows loaded
         raws.append(json.loads(out.strip().splitlines()[-1]))
-    build_s = statistics.median(builds)
-    raw = {"seconds": statistics.median(r["seconds"] for r in raws), "bytes": raws[-1]["bytes"]}
+    build_s = round(statistics.median(builds), 2)  # an even count's median is a mean: rounded as a run is
+    raw = {"seconds": round(statistics.median(r["seconds"] for r in raws), 3), "bytes": raws[-1]["bytes"]}
     conn = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
     rows = {t: conn.execute(f"select count(*) from [{t}]").fetchone()[0]
             for t in ("documents", "claims", "claim_topics", "resolutions", "evidence", "scorecards")}
