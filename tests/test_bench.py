@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from bench import baseline, corpus
-from bench.__main__ import edit_one_document
+from bench.__main__ import one_document_edit
 from bench.compare import differences, fts_intact
 from ingest.build import build
 
@@ -55,8 +55,9 @@ def test_incremental_rebuild_equals_a_full_build(generated, tmp_path):
     seeds, _ = generated
     db, full = tmp_path / "hindsight.db", tmp_path / "full" / "hindsight.db"
     build(seeds, db, incremental=True)
-    doc_id, undo = edit_one_document(seeds, N)
+    doc_id, edit, undo = one_document_edit(seeds, N)
     try:
+        edit()
         counts = build(seeds, db, incremental=True)
         build(seeds, full)
     finally:
