@@ -110,6 +110,16 @@ def test_rows_equal_the_sql_definition(tmp_path, seed):
     assert table_rows(db.conn) == sorted(expected, key=lambda r: r["id"])
 
 
+def test_counting_holds_each_value_once_across_chunks(tmp_path):
+    """Memory: a million predictions held as ~400 MB of repeated strings was the build's peak."""
+    db = random_ledger(tmp_path / "ledger.db", 0)
+    sql = aggregate.FACTS.format(where="1")
+    columns = aggregate._facts(db.conn.execute(sql), chunk=3)
+    assert list(zip(*columns)) == db.conn.execute(sql).fetchall()
+    for column in columns:
+        assert len({id(v) for v in column}) == len(set(column)) < len(column)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_rows_changed_by_difference_equal_a_fresh_count(tmp_path, seed):
     """As an incremental build does: count the changed documents' claims, redo them, count again, apply."""
