@@ -1,0 +1,283 @@
+"""The built-in, rule-based proposer: which units of a document are predictions, and what each says.
+
+It works offline and is a plugin like any other (the `propose_claims` hook). A unit is proposed
+when its structure says it is a forecast (an item of a predictions list, a "statement: NN%" line,
+a probability table's cell, a heading stating what will happen) or its words do (will, expect,
+predict, by 2030, NN% chance...), and none of the exclusions hold: a look back at earlier
+predictions, a hypothetical example, a normative sentence, a question, a section that says it
+holds no predictions, or a text off the subject of AI in a document that is mostly about
+something else.
+"""
+import re
+
+from ..hookspecs import hookimpl
+from .horizon import find_horizon, horizon_from_framing
+from .probability import confidence_words, stated_probability
+from .units import plain, units
+
+# Words that make a sentence look forward. Weighted: a strong cue alone proposes a unit.
+_STRONG = re.compile(
+    r"\b(?:will|won['’]t|['’]ll|shall|going to|gonna|expect(?:s|ed)?|predict(?:s|ed|ion)?|forecast|anticipated?"
+    r"|(?:is|are) (?:poised|set|likely|unlikely|bound|expected) to|(?:by|before|within|in the next|over the next)"
+    r" (?:the end of |end of )?(?:19|20)\d\d|next (?:year|decade)|this year|in (?:20[2-9]\d)|I (?:say|bet|guess|reckon)"
+    r"|chance|probabilit|odds|\d+ ?%(?! of)|soon|eventually|someday|will be)\b", re.I)
+_WEAK = re.compile(r"\b(?:may|might|could|likely|probably|becomes?|emerges?|arrives?|overtakes?|replaces?"
+                   r"|surpass(?:es)?|reach(?:es)?|continues? to|remains?|rise|decline|grows?)\b", re.I)
+_RETROSPECTIVE = re.compile(
+    r"\b(?:last year|previous(?:ly)?|earlier|in 20[01]\d|a year ago) (?:I|we) (?:said|predicted|wrote|thought)"
+    r"|\b(?:I|we) (?:predicted|said|wrote|were at|got \w+ (?:right|wrong))\b|\bmy (?:previous|last|old) predictions?\b"
+    r"|\b(?:came true|turned out|was right|was wrong|in hindsight|looking back)\b", re.I)
+_NORMATIVE = re.compile(r"\b(?:we|you|they|companies|one|it) (?:must|should|ought to|need to|have to)\b"
+                        r"|\bmust (?:be|address|not)\b|^(?:Let['’]s|Don['’]t|Please)\b", re.I)
+_HYPOTHETICAL = re.compile(r"\b(?:for example|for instance|e\.g\.|imagine|suppose|let['’]s say|hypothetical(?:ly)?"
+                           r"|say you|if you were)\b", re.I)
+_NOT_PREDICTION = re.compile(r"\b(?:hard to (?:predict|say|know)|no one knows|who knows|not (?:a )?predictions?"
+                             r"|I don['’]t know|don['’]t take it (?:that )?seriously|is uncertain|very uncertain)\b", re.I)
+_DEFINITION_ITEM = re.compile(r"^(?:\(|Options?:|Criteri(?:a|on)|Note|Definition|Source|See |e\.g\.|i\.e\.|\[\^)", re.I)
+# Sections that hold no predictions, by their headings.
+_QUIET_SECTION = re.compile(r"\b(?:acknowledg(?:e)?ments?|references?|bibliography|methodology|epistemic status"
+                            r"|definitions?|about (?:me|us|the author)|further reading|footnotes?|sources|changelog"
+                            r"|update from|track record|previously|looking back|retrospective|last year['’]?s)\b", re.I)
+# Sections (and titles) that frame what follows as predictions.
+_PREDICTION_FRAME = re.compile(r"\b(?:predictions?|forecasts?|what to expect|expectations?|outlook|the year ahead"
+                               r"|bets|prognos\w*|will happen|in (?:19|20)\d\d|for (?:19|20)\d\d|(?:19|20)\d\d\b)", re.I)
+_SUMMARY_SECTION = re.compile(r"\b(?:tl;?dr|summary|contents|key takeaways|in short|overview|at a glance)\b", re.I)
+_AI = re.compile(
+    r"\b(?:A\.?I\.?s?|AGI|ASI|TAI|LLMs?|SLMs?|GPT[-\w]*|ChatGPT|OpenAI|Anthropic|Claude|Gemini|DeepMind|Llama|Mistral"
+    r"|Grok|Copilot|artificial|intelligen\w*|machine learning|ML|neural|deep learning|transformers?|agents?|agentic"
+    r"|chatbots?|robot\w*|self-driving|autonomous|superintelligen\w*|Turing|GPUs?|Nvidia|inference|fine-tun\w*|RAG"
+    r"|vector databases?|embeddings?|multimodal\w*|diffusion|generative|GenAI|alignment|LMSYS|benchmarks?"
+    r"|language models?|foundation models?|models?|reasoning|o1|o3|Sora|compute|datacenters?|data centers?)\b")
+_RELAY = re.compile(r"\b(?P<who>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)?) (?:thinks|says|said|predicts|predicted|expects|believes|argues|claims|wrote)\b")
+_QUOTED = re.compile(r"[\"“](?P<inner>[^\"“”]{12,})[\"”]")
+_MARK = re.compile(r"^(?:[✅❌☑✔✓✗✘❎⬜🟢🔴]\uFE0F?\s*|\((?:annulled|void|resolved|yes|no)\)\s*|\*+(?=\S)|\d+[.)]\s+|[-–—•]\s+)+", re.I)
+_ENUMERATION = re.compile(r"^(?:(?:And )?(?:number|no\.?) \w+|first|second|third|next|finally|lastly)[,:]\s*", re.I)
+_FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]d|my|we|our)\b")
+_STAT_ROW = re.compile(r"^(?:st(?:an)?d(?:ard)? ?dev|sd|\d+% CI|CI|n|count|min|max|range|variance|iqr)\b", re.I)
+_AGGREGATE_ROW = re.compile(r"^(?:mean|median|geo ?mean|geo odds|average|aggregate|total|all|overall|consensus)\b", re.I)
+_NUMBER = re.compile(r"^~?\s*(?:\d+(?:\.\d+)?)\s*%?$")
+_YEAR_CELL = re.compile(r"^~?(?:19|20|21|22)\d\d(?:\.\d+)?$")
+_NAME = re.compile(r"^[A-Z][\w'’.-]+(?: (?:[A-Z][\w'’.-]+|de|van|von|der|da|di|le|bin)){1,3}$")
+
+
+def _trim(text, start, end):
+    """Drop list and outcome marks, an enumeration ("Number three,") and wrapping quotes."""
+    quote = text[start:end]
+    mark = _MARK.match(quote)
+    if mark:
+        start += mark.end()
+        quote = text[start:end]
+    enum = _ENUMERATION.match(quote)
+    if enum:
+        start += enum.end()
+        quote = text[start:end]
+    if quote[:1] in "\"“" and quote.rstrip(".").rstrip()[-1:] in "\"”":
+        close = max(quote.rfind('"'), quote.rfind("”"))
+        if close > 0:
+            end = start + close
+            start += 1
+            if text[end - 1:end] == "." or text[end + 1:end + 2] == ".":
+                pass
+    return start, end
+
+
+def _looks_like_person(heading):
+    heading = plain(heading).strip()
+    return bool(_NAME.match(heading)) and not _PREDICTION_FRAME.search(heading) and not _AI.search(heading)
+
+
+class Context:
+    """What the rules know of the whole document."""
+
+    def __init__(self, document):
+        self.document = document
+        fm = document.front_matter or {}
+        self.title = plain(str(fm.get("title") or (document.sections[0].heading if document.sections else "")))
+        self.framed = bool(_PREDICTION_FRAME.search(self.title))
+        self.about_ai = bool(_AI.search(self.title))
+
+
+def _is_relevant(ctx, unit, text):
+    if ctx.about_ai:
+        return True
+    context = " ".join((text, unit.parent, unit.lead, unit.row, unit.column, *unit.headings))
+    return bool(_AI.search(context))
+
+
+def _framing(ctx, unit):
+    """The nearest heading, lead-in, parent item or title that frames a horizon."""
+    for text in (unit.column, unit.parent, unit.lead, *reversed(unit.headings), ctx.title):
+        if text:
+            yield plain(text)
+
+
+def candidate_for(ctx, unit, sibling_of=0):
+    if unit.block == "cell":
+        return _cell_candidate(ctx, unit)
+    document = ctx.document
+    text = document.text
+    start, end = _trim(text, unit.start, unit.end)
+    if end - start < 8:
+        return None
+    quote = text[start:end]
+    plain_quote = plain(quote)
+    headings = " / ".join(plain(h) for h in unit.headings)
+    if any(_QUIET_SECTION.search(plain(h)) for h in unit.headings):
+        return None
+    cue = None
+    probability = stated_probability(plain_quote)
+    in_frame = ctx.framed or any(_PREDICTION_FRAME.search(plain(h)) for h in unit.headings) \
+        or bool(unit.lead and _PREDICTION_FRAME.search(unit.lead))
+    if probability and unit.block in ("item", "paragraph", "quote") and re.search(r":\s*[<>~]?\d", quote[-12:] + " "):
+        cue = "a statement with its probability"
+    elif probability:
+        cue = f"stated probability ({probability.phrase})"
+    elif _STRONG.search(plain_quote):
+        cue = f"forward-looking words ({_STRONG.search(plain_quote).group(0)})"
+    elif unit.block == "item" and unit.first and in_frame and len(quote.split()) >= 4:
+        cue = "an item of a list framed as predictions"
+    elif unit.block == "heading" and in_frame and _WEAK.search(plain_quote):
+        cue = "a heading stating what will happen"
+    elif unit.block in ("item", "heading") and _WEAK.search(plain_quote) and in_frame:
+        cue = f"a {unit.block} in a predictions section ({_WEAK.search(plain_quote).group(0)})"
+    elif sibling_of and len(quote.split()) >= 4:
+        cue = f"in a list where {sibling_of} other items are predictions"
+    if cue is None:
+        return None
+    if quote.rstrip().endswith("?") or _RETROSPECTIVE.search(plain_quote) or _NORMATIVE.search(plain_quote) \
+            or _HYPOTHETICAL.search(plain_quote) or _NOT_PREDICTION.search(plain_quote):
+        return None
+    if unit.block == "item" and _DEFINITION_ITEM.match(quote):
+        return None
+    if not _is_relevant(ctx, unit, plain_quote):
+        return None
+    author, relayed = _author(ctx, unit, quote)
+    if relayed and (inner := _QUOTED.search(quote)):
+        start, end = start + inner.start("inner"), start + inner.end("inner")
+        quote = text[start:end]
+    horizon = find_horizon(plain_quote, None)
+    horizon_inferred = False
+    if horizon is None:
+        for frame in _framing(ctx, unit):
+            horizon = horizon_from_framing(frame, None) or find_horizon(frame, None)
+            if horizon is not None:
+                horizon_inferred = True
+                break
+    return {
+        "quote": quote, "start": start, "end": end, "kind": "prediction", "cue": cue,
+        "author": author, "relayed": relayed,
+        "horizon_phrase": horizon.phrase if horizon else None, "horizon_inferred": horizon_inferred,
+        "probability": probability.value if probability else None,
+        "confidence_words": confidence_words(plain_quote),
+        "statement": _statement(quote, probability),
+        "headline": unit.block in ("item", "heading", "cell") and unit.first,
+        "section": headings,
+    }
+
+
+def _author(ctx, unit, quote):
+    """(name as the document gives it, relayed?)"""
+    relay = _RELAY.search(quote)
+    if relay and not _FIRST_PERSON.match(relay.group("who")):
+        return relay.group("who"), True
+    if unit.speaker:
+        return unit.speaker, False
+    if unit.signature:
+        return unit.signature, False
+    if _FIRST_PERSON.search(quote[:40]):
+        return None, False  # the document's own author
+    for heading in reversed(unit.headings):
+        if _looks_like_person(heading):
+            return plain(heading).strip(), False
+    return None, False
+
+
+def _cell_candidate(ctx, unit):
+    """A table cell: the row says who, the column says what or when, the cell the number."""
+    text = ctx.document.text
+    cell = text[unit.start:unit.end].strip()
+    row, column = plain(unit.row), plain(unit.column)
+    if not cell or cell.upper().startswith("N/A") or cell.startswith("[") or _STAT_ROW.match(row) or not row:
+        return None
+    column_probability = stated_probability(column)
+    numeric = _NUMBER.match(cell) or _YEAR_CELL.match(cell)
+    if numeric:
+        if not (column_probability or re.search(r"\bP\(|probabilit|chance|likel|odds|%", column, re.I)
+                or _YEAR_CELL.match(cell)):
+            return None
+        start, end = unit.row_start, unit.end  # "F1 | 0.39": unique, and names the row
+        probability = column_probability.value if column_probability else None
+        horizon_phrase = None
+        if _YEAR_CELL.match(cell):
+            horizon_phrase = cell
+        else:
+            value = float(cell.rstrip("%").lstrip("~ "))
+            probability = value / 100 if cell.endswith("%") or value > 1 else value
+            framed = horizon_from_framing(column, None) or find_horizon(column, None)
+            horizon_phrase = framed.phrase if framed else None
+        statement = f"{row.rstrip(':')}: {column} = {cell}".strip()
+        cue = "a table cell under a probability or year column"
+    else:
+        start, end = unit.start, unit.end
+        probability = stated_probability(plain(cell))
+        probability = probability.value if probability else None
+        framed = find_horizon(plain(cell), None)
+        horizon_phrase = framed.phrase if framed else None
+        if horizon_phrase is None:
+            framed = horizon_from_framing(column, None) or find_horizon(column, None)
+            horizon_phrase = framed.phrase if framed else None
+        statement = plain(cell)
+        cue = "an item of a table cell"
+        if not (_STRONG.search(cell) or _WEAK.search(cell) or horizon_phrase or probability is not None):
+            return None
+    author = None if _AGGREGATE_ROW.match(row) else row.rstrip(":").strip()
+    return {
+        "quote": text[start:end], "start": start, "end": end, "kind": "prediction", "cue": cue,
+        "author": author, "relayed": False, "horizon_phrase": horizon_phrase,
+        "horizon_inferred": horizon_phrase is not None and horizon_phrase not in cell,
+        "probability": probability, "confidence_words": None, "statement": statement,
+        "headline": True, "section": " / ".join(plain(h) for h in unit.headings),
+    }
+
+
+def _statement(quote, probability):
+    """A first draft: the quote without its probability tail and markup."""
+    draft = plain(quote).strip()
+    if probability and draft.endswith(probability.phrase):
+        draft = draft[: -len(probability.phrase)].rstrip(" :,-–")
+    return draft[:1].upper() + draft[1:]
+
+
+def _siblings(unit):
+    """Units of the same list (or headings of the same level under the same parent)."""
+    if unit.block == "item" and unit.first:
+        return ("item", unit.headings, unit.depth, unit.parent, unit.lead)
+    if unit.block == "heading":
+        return ("heading", unit.headings)
+    return None
+
+
+@hookimpl
+def propose_claims(document):
+    ctx = Context(document)
+    found, groups = {}, {}
+    all_units = units(document)
+    for i, unit in enumerate(all_units):
+        candidate = candidate_for(ctx, unit)
+        if candidate is not None:
+            found[i] = candidate
+        key = _siblings(unit)
+        if key:
+            groups.setdefault(key, []).append(i)
+    # A list where most items are predictions is a list of predictions: its other items are
+    # proposed too (a present-tense headline needs no "will"), still subject to the exclusions.
+    for members in groups.values():
+        hits = [i for i in members if i in found]
+        if len(members) >= 3 and len(hits) * 2 >= len(members):
+            for i in members:
+                if i not in found:
+                    candidate = candidate_for(ctx, all_units[i], sibling_of=len(hits))
+                    if candidate is not None:
+                        found[i] = candidate
+    for i in sorted(found):
+        yield found[i]
