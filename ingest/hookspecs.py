@@ -16,4 +16,22 @@ def register_readers(register):
 
 @hookspec
 def propose_claims(document):
-    """Return candidate claims (dicts with ``quote`` and ``kind``) found in a ReadDocument."""
+    """Return candidate claims found in a ReadDocument, each a dict:
+
+    ``quote`` (an exact substring of ``document.text``), ``start``/``end`` (its offsets there),
+    ``kind`` (prediction | observation), ``cue`` (why it was proposed, shown to the curator), and
+    where known ``author`` (a name as the document gives it), ``relayed`` (someone else's
+    prediction reported), ``horizon_phrase`` and ``horizon_inferred``, ``probability`` (0..1, as
+    stated), ``confidence_words``, ``statement`` (a draft), ``section``.
+    """
+
+
+@hookspec
+def register_cues(register):
+    """Register cue sets for the rule-based proposer: call ``register(name, pattern, role)``.
+
+    ``pattern`` is a compiled regular expression tried on each unit's text (its letters NFKC-plain);
+    ``role`` is "forward" (a match proposes the unit) or "exclude" (a match vetoes it: a
+    retrospective, a hypothetical, a normative sentence...). The cue's name is shown to the
+    curator as why a claim was proposed.
+    """

@@ -94,7 +94,10 @@ def merge_duplicates(found):
             if len(theirs) < 3:
                 continue
             overlap = len(words & theirs) / min(len(words), len(theirs))
-            if overlap >= 0.85 and (c["start"] >= other["end"] or other["start"] >= c["end"]):
+            # Only across sections: the same words twice in one list are two items (buckets).
+            if overlap >= 0.85 and c.get("section") != other.get("section") \
+                    and c.get("probability") == other.get("probability") \
+                    and (c["start"] >= other["end"] or other["start"] >= c["end"]):
                 if len(c["quote"]) > len(other["quote"]):
                     kept[i] = {**c, "cue": c.get("cue", "") + " (repeated elsewhere in the document)"}
                 break

@@ -8,6 +8,7 @@ predictions, a hypothetical example, a normative sentence, a question, a section
 holds no predictions, or a text off the subject of AI in a document that is mostly about
 something else.
 """
+import dataclasses
 import re
 
 from ..hookspecs import hookimpl
@@ -52,6 +53,10 @@ _RELAY = re.compile(r"\b(?P<who>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)?) (?:think
 _QUOTED = re.compile(r"[\"“](?P<inner>[^\"“”]{12,})[\"”]")
 _MARK = re.compile(r"^(?:[✅❌☑✔✓✗✘❎⬜🟢🔴]\uFE0F?\s*|\((?:annulled|void|resolved|yes|no)\)\s*|\*+(?=\S)|\d+[.)]\s+|[-–—•]\s+)+", re.I)
 _ENUMERATION = re.compile(r"^(?:(?:And )?(?:number|no\.?) \w+|first|second|third|next|finally|lastly)[,:]\s*", re.I)
+_INTENTION = re.compile(
+    r"\b(?:I|we|you)(?:['’]ll| will| am going to|['’]m going to|['’]m gonna| are going to|['’]re going to|['’]re gonna)"
+    r" (?:just |also |now )?(?:read|share|talk|tell|say|walk|make|put|take|go|do|start|ask|mention|try|get|give|show"
+    r"|leave|link|see what|have to|need|find|hear|pay|hire|want)\b|\byou['’]ll (?:just |never )?\w+|\bI['’]m sure\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]d|my|we|our)\b")
 _STAT_ROW = re.compile(r"^(?:st(?:an)?d(?:ard)? ?dev|sd|\d+% CI|CI|n|count|min|max|range|variance|iqr)\b", re.I)
 _AGGREGATE_ROW = re.compile(r"^(?:mean|median|geo ?mean|geo odds|average|aggregate|total|all|overall|consensus)\b", re.I)
@@ -87,9 +92,15 @@ def _looks_like_person(heading):
 
 
 class Context:
-    """What the rules know of the whole document."""
+    """What the rules know of the whole document, and the cue sets registered by plugins."""
 
     def __init__(self, document):
+        from ..plugins import pm
+
+        cues = []
+        pm.hook.register_cues(register=lambda name, pattern, role: cues.append((name, pattern, role)))
+        self.forward = [(n, p) for n, p, r in cues if r == "forward"]
+        self.exclude = [(n, p) for n, p, r in cues if r == "exclude"]
         self.document = document
         fm = document.front_matter or {}
         self.title = plain(str(fm.get("title") or (document.sections[0].heading if document.sections else "")))
@@ -100,7 +111,8 @@ class Context:
 def _is_relevant(ctx, unit, text):
     if ctx.about_ai:
         return True
-    context = " ".join((text, unit.parent, unit.lead, unit.row, unit.column, *unit.headings))
+    paragraph = ctx.document.text[unit.block_start:unit.block_end] if unit.block_end - unit.block_start < 3000 else ""
+    context = " ".join((text, paragraph, unit.parent, unit.lead, unit.row, unit.column, *unit.headings))
     return bool(_AI.search(context))
 
 
@@ -126,14 +138,17 @@ def candidate_for(ctx, unit, sibling_of=0):
         return None
     cue = None
     probability = stated_probability(plain_quote)
+    enumerated = _ENUMERATION.match(text[unit.start:end]) and _QUOTED.search(text[unit.start:unit.end])
     in_frame = ctx.framed or any(_PREDICTION_FRAME.search(plain(h)) for h in unit.headings) \
         or bool(unit.lead and _PREDICTION_FRAME.search(unit.lead))
     if probability and unit.block in ("item", "paragraph", "quote") and re.search(r":\s*[<>~]?\d", quote[-12:] + " "):
         cue = "a statement with its probability"
     elif probability:
         cue = f"stated probability ({probability.phrase})"
-    elif _STRONG.search(plain_quote):
-        cue = f"forward-looking words ({_STRONG.search(plain_quote).group(0)})"
+    elif enumerated:
+        cue = "an item of a numbered list read out"
+    elif forward := next(((n, m) for n, p in ctx.forward if (m := p.search(plain_quote))), None):
+        cue = f"{forward[0]} ({forward[1].group(0)})"
     elif unit.block == "item" and unit.first and in_frame and len(quote.split()) >= 4:
         cue = "an item of a list framed as predictions"
     elif unit.block == "heading" and in_frame and _WEAK.search(plain_quote):
@@ -144,14 +159,19 @@ def candidate_for(ctx, unit, sibling_of=0):
         cue = f"in a list where {sibling_of} other items are predictions"
     if cue is None:
         return None
-    if quote.rstrip().endswith("?") or _RETROSPECTIVE.search(plain_quote) or _NORMATIVE.search(plain_quote) \
-            or _HYPOTHETICAL.search(plain_quote) or _NOT_PREDICTION.search(plain_quote):
+    if quote.rstrip().endswith("?") or any(p.search(plain_quote) for _, p in ctx.exclude):
         return None
-    if unit.block == "item" and _DEFINITION_ITEM.match(quote):
+    if unit.block == "item" and (_DEFINITION_ITEM.match(quote) or _DEFINITION_ITEM.match(unit.parent)):
         return None
-    if not _is_relevant(ctx, unit, plain_quote):
+    if unit.speaker and not enumerated:
+        # Talk is full of "I'll tell you" and "you're going to see": a turn's sentence needs a
+        # forecast's shape, a subject of its own, and the subject matter in the sentence itself.
+        if _INTENTION.search(plain_quote) or len(quote.split()) < 6 or not _AI.search(plain_quote):
+            return None
+    elif not _is_relevant(ctx, unit, plain_quote):
         return None
     author, relayed = _author(ctx, unit, quote)
+    relayed = relayed or bool(enumerated)
     if relayed and (inner := _QUOTED.search(quote)):
         start, end = start + inner.start("inner"), start + inner.end("inner")
         quote = text[start:end]
@@ -248,6 +268,36 @@ def _statement(quote, probability):
     return draft[:1].upper() + draft[1:]
 
 
+_PERCENT = re.compile(r"\d(?:[\d.]*)\s?%")
+_CLAUSE_BREAK = re.compile(r"[,;]\s+(?:but\s+|and\s+)?|\s+but\s+|:\s+(?=[A-Z][\w-]*\s+\d)")
+
+
+def clauses(text, unit):
+    """A sentence giving several probabilities ("The 2 futures total 21%, but I say 0.3%";
+    "I say: Futurama 51%, AI-Fizzle 41%") as one unit per probability."""
+    sentence = text[unit.start:unit.end]
+    if len(_PERCENT.findall(sentence)) < 2:
+        return [unit]
+    cuts, begin = [], 0
+    for brk in _CLAUSE_BREAK.finditer(sentence):
+        left, right = sentence[begin:brk.start()], sentence[brk.start():]
+        if _PERCENT.search(left) and _PERCENT.search(right):
+            cuts.append((begin, brk.start()))
+            begin = brk.start() + (len(brk.group()) - len(brk.group().lstrip(",;: ")) if brk.group().lstrip(",;: ").startswith(("but", "and")) else len(brk.group()))
+    cuts.append((begin, len(sentence)))
+    return [dataclasses.replace(unit, start=unit.start + a, end=unit.start + b, first=unit.first and i == 0)
+            for i, (a, b) in enumerate(cuts) if b > a]
+
+
+@hookimpl
+def register_cues(register):
+    register("forward-looking words", _STRONG, "forward")
+    register("a look back at earlier predictions", _RETROSPECTIVE, "exclude")
+    register("normative: what should happen", _NORMATIVE, "exclude")
+    register("a hypothetical example", _HYPOTHETICAL, "exclude")
+    register("says it is not a prediction", _NOT_PREDICTION, "exclude")
+
+
 def _siblings(unit):
     """Units of the same list (or headings of the same level under the same parent)."""
     if unit.block == "item" and unit.first:
@@ -261,7 +311,7 @@ def _siblings(unit):
 def propose_claims(document):
     ctx = Context(document)
     found, groups = {}, {}
-    all_units = units(document)
+    all_units = [part for unit in units(document) for part in clauses(document.text, unit)]
     for i, unit in enumerate(all_units):
         candidate = candidate_for(ctx, unit)
         if candidate is not None:

@@ -27,6 +27,8 @@ class Unit:
     signature: str = ""  # who signed the section, when a section is signed
     lead: str = ""  # the paragraph introducing a list ("Predictions (for end of 2025):")
     row_start: int = 0  # table cell: where its row's header starts in document.text
+    block_start: int = 0  # the paragraph, turn or item the unit is a sentence of
+    block_end: int = 0
 
 
 _SPEAKER = re.compile(r"^\*\*([A-Z][^*:]{1,40}?):?\*\*:?[ \t]+")
@@ -79,7 +81,11 @@ def sentences(text, start):
     spans, begin = [], 0
     for match in _SENTENCE_END.finditer(text):
         piece = text[begin:match.start()]
-        if _ABBREVIATION.search(piece) or len(piece.strip()) < 2:
+        if _ABBREVIATION.search(piece) or len(piece.strip()) < 2 or piece.endswith(("[..", "[...")):
+            continue
+        # Inside a quotation that closes soon after: one quoted passage, kept whole.
+        if (piece.count('"') % 2 and '"' in text[match.start():match.start() + 300]) or \
+                (piece.count("“") > piece.count("”") and "”" in text[match.start():match.start() + 300]):
             continue
         spans.append((begin, match.start()))
         begin = match.end()
@@ -248,7 +254,8 @@ def _block_units(block, kind, state, headings):
     lead = state.lead if kind == "item" else ""
     if kind == "paragraph":  # a paragraph ending in a colon introduces what follows
         state.lead = text_of_block if text_of_block.rstrip().endswith(":") else ""
-    return [Unit(a, b, kind, headings, depth, parent, state.speaker, first=(i == 0), lead=lead)
+    return [Unit(a, b, kind, headings, depth, parent, state.speaker, first=(i == 0), lead=lead,
+                 block_start=start, block_end=end)
             for i, (a, b) in enumerate(sentences(body, start))]
 
 
