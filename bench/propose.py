@@ -210,6 +210,46 @@ def report(rows, title):
     return total
 
 
+_TURNS = (
+    "I think AI agents are going to handle most customer support tickets by {year}.",
+    "Yeah, that is fair. We talked about this on the show last week, and the week before.",
+    "Honestly I'm not sure about that one; the open models keep getting better every month.",
+    "My bet is that inference prices fall by half next year, maybe more, because of competition.",
+    "Right, and the GPUs are still hard to get, which is its own story, [laughs] as you know.",
+    "So what did you make of the new benchmark results? Some of them look too good to be true.",
+)
+
+
+def speed(size=150_000, repeat=3):
+    """propose on a synthetic transcript of `size` bytes, against reading it (the same run)."""
+    import random
+    import tempfile
+
+    rng = random.Random(7)
+    speakers = ("Ann Lee", "Bob Ray", "Cy Dunn")
+    lines, n = [], 0
+    while sum(map(len, lines)) < size:
+        n += 1
+        words = " ".join(rng.choice(_TURNS).format(year=rng.choice((2025, 2026, 2030))) for _ in range(rng.randint(1, 4)))
+        lines.append(f"**{speakers[n % 3]}:** \\[{n // 60:02d}:{n % 60:02d}:00\\] {words}\n\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "transcript.md"
+        path.write_text("".join(lines), encoding="utf-8")
+        size = path.stat().st_size
+        read_times, propose_times, count = [], [], 0
+        for _ in range(repeat):
+            started = time.perf_counter()
+            document = read_source(path).document
+            read_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            count = len(propose(document, document_id="t", made=datetime.date(2025, 1, 1)))
+            propose_times.append(time.perf_counter() - started)
+    read_s, propose_s = sorted(read_times)[repeat // 2], sorted(propose_times)[repeat // 2]
+    print(f"\nSpeed: a {size:,}-byte synthetic transcript, {n:,} turns, medians of {repeat}")
+    print(f"  read (baseline) {read_s:.3f} s; propose {propose_s:.3f} s ({count} candidates); "
+          f"read + propose {read_s + propose_s:.3f} s; propose / read {propose_s / read_s:.1f}x; target: under 5 s")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with documents and labels/")
@@ -219,6 +259,7 @@ def main(argv=None):
     parser.add_argument("--model", help="an llm model id: measure the llm proposer instead of the rules")
     parser.add_argument("--show-misses", action="store_true", help="list missed headline labels and unmatched candidates")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--speed", action="store_true", help="also time propose on a 150 KB transcript")
     args = parser.parse_args(argv)
     results = {}
     sets = []
@@ -240,6 +281,8 @@ def main(argv=None):
                     print(f"  MISSED  {q[:150]!r}")
                 for q in r["extras"]:
                     print(f"  EXTRA   {q[:150]!r}")
+    if args.speed:
+        speed()
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))
     return 0
