@@ -33,6 +33,8 @@ _NORMATIVE = re.compile(r"\b(?:we|you|they|companies|one|it) (?:must|should|ough
 _HYPOTHETICAL = re.compile(r"\b(?:for example|for instance|e\.g\.|imagine|suppose|let['’]s say|hypothetical(?:ly)?"
                            r"|say you|if you were)\b", re.I)
 _NOT_PREDICTION = re.compile(r"\b(?:hard to (?:predict|say|know)|no one knows|who knows|not (?:a )?predictions?"
+                             r"|any prediction|grain of salt|my take on|excited to see|curious to see|looking forward"
+                             r"|(?:I['’]m|I am) hopeful|I hope|I wish"
                              r"|I don['’]t know|don['’]t take it (?:that )?seriously|is uncertain|very uncertain)\b", re.I)
 _DEFINITION_ITEM = re.compile(r"^(?:\(|Options?:|Criteri(?:a|on)|Note|Definition|Source|See |e\.g\.|i\.e\.|\[\^)", re.I)
 # Sections that hold no predictions, by their headings.
@@ -56,7 +58,8 @@ _ENUMERATION = re.compile(r"^(?:(?:And )?(?:number|no\.?) \w+|first|second|third
 _INTENTION = re.compile(
     r"\b(?:I|we|you)(?:['’]ll| will| am going to|['’]m going to|['’]m gonna| are going to|['’]re going to|['’]re gonna)"
     r" (?:just |also |now )?(?:read|share|talk|tell|say|walk|make|put|take|go|do|start|ask|mention|try|get|give|show"
-    r"|leave|link|see what|have to|need|find|hear|pay|hire|want)\b|\byou['’]ll (?:just |never )?\w+|\bI['’]m sure\b", re.I)
+    r"|leave|link|see what|have to|need|find|hear|pay|hire|want|write|post|cover|look)\b"
+    r"|\bI(?: will|['’]ll) be \w+ing\b|\byou['’]ll (?:just |never )?\w+|\bI['’]m sure\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]d|my|we|our)\b")
 _STAT_ROW = re.compile(r"^(?:st(?:an)?d(?:ard)? ?dev|sd|\d+% CI|CI|n|count|min|max|range|variance|iqr)\b", re.I)
 _AGGREGATE_ROW = re.compile(r"^(?:mean|median|geo ?mean|geo odds|average|aggregate|total|all|overall|consensus)\b", re.I)
@@ -163,10 +166,12 @@ def candidate_for(ctx, unit, sibling_of=0):
         return None
     if unit.block == "item" and (_DEFINITION_ITEM.match(quote) or _DEFINITION_ITEM.match(unit.parent)):
         return None
+    if _INTENTION.search(plain_quote) and not probability:
+        return None  # "I'll tell you why", "I will be testing": the speaker's plans, not forecasts
     if unit.speaker and not enumerated:
-        # Talk is full of "I'll tell you" and "you're going to see": a turn's sentence needs a
-        # forecast's shape, a subject of its own, and the subject matter in the sentence itself.
-        if _INTENTION.search(plain_quote) or len(quote.split()) < 6 or not _AI.search(plain_quote):
+        # Talk is full of asides: a turn's sentence needs a subject of its own, and the subject
+        # matter in the sentence itself.
+        if len(quote.split()) < 6 or not _AI.search(plain_quote):
             return None
     elif not _is_relevant(ctx, unit, plain_quote):
         return None
@@ -195,8 +200,14 @@ def candidate_for(ctx, unit, sibling_of=0):
     }
 
 
+_COMMUNITY = re.compile(r"^(?:but |thus |so )?(?:the )?(?:Metaculus |Manifold )?community (?:prediction|forecast|median|says|predicts|thinks|expects)", re.I)
+
+
 def _author(ctx, unit, quote):
     """(name as the document gives it, relayed?)"""
+    if _COMMUNITY.match(quote):  # a forecasting platform's aggregate, quoted beside the author's own
+        platform = next((p for p in ("Metaculus", "Manifold") if p in ctx.document.text), "")
+        return f"{platform} community".strip(), False
     relay = _RELAY.search(quote)
     if relay and not _FIRST_PERSON.match(relay.group("who")):
         return relay.group("who"), True
