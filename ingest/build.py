@@ -6,6 +6,7 @@ every stage succeeded, so a bad input never leaves a half-built or emptied datab
 import functools
 import gc
 import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from .read import DocumentError, read_source
 from .seeds import SeedError
 from .stream import load_list  # long lists entry by entry: memory stays flat
 from .swap import swap_in
-from .validate import (Problems, ValidationFailed, check_authors, check_claims, check_documents,
+from .validate import (ID, Problems, ValidationFailed, check_authors, check_claims, check_documents,
                        check_publishers, check_topics)
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -33,11 +34,14 @@ class Context:
     claim_ids: dict = field(default_factory=dict)
 
 
-def _seed_list(path, problems):
+def _seed_list(path, problems, unread=None):
+    """The records of a seed list; on a YAML error, the problem is noted, path added to unread, and []."""
     try:
         return load_list(path)
     except SeedError as e:
         problems.add(e.path, e.line, e.message)
+        if unread is not None:
+            unread.add(str(path))
         return []
 
 
@@ -62,27 +66,75 @@ def section_of(sections, offset):
     return max(inside, key=lambda s: s["level"])["id"] if inside else None
 
 
-def seed_lists(seeds_dir, problems):
-    """The ledger-wide seed files, validated: publishers, authors, topics, topic closure, documents."""
+def seed_lists(seeds_dir, problems, listed=None):
+    """The ledger-wide seed files, validated: publishers, authors, topics, topic closure, documents.
+
+    A dict given as listed receives what documents.yml names (see check_documents) and
+    "unread": True when documents.yml could not be parsed at all.
+    """
     seeds_dir = Path(seeds_dir)
+    listed = {} if listed is None else listed
+    unread = set()
     publishers = check_publishers(_seed_list(seeds_dir / "publishers.yml", problems), seeds_dir / "publishers.yml", problems)
     authors = check_authors(_seed_list(seeds_dir / "authors.yml", problems), seeds_dir / "authors.yml",
                             {p["id"] for p in publishers}, problems)
     topics, closure = topic_rows(check_topics(_seed_list(seeds_dir / "topics.yml", problems), seeds_dir / "topics.yml", problems))
-    documents = check_documents(_seed_list(seeds_dir / "documents.yml", problems), seeds_dir / "documents.yml",
-                                {p["id"] for p in publishers}, {a["id"] for a in authors}, seeds_dir, problems)
+    documents = check_documents(_seed_list(seeds_dir / "documents.yml", problems, unread), seeds_dir / "documents.yml",
+                                {p["id"] for p in publishers}, {a["id"] for a in authors}, seeds_dir, problems, listed)
+    listed["unread"] = bool(unread)
     return publishers, authors, topics, closure, documents
 
 
-def claim_files(seeds_dir, documents, problems):
-    """claims/<document id>.yml for every document (present or not); a file for no document is a problem."""
+def claim_files(seeds_dir, documents, problems, listed=None):
+    """claims/<document id>.yml for every document (present or not); a file for no document is a problem.
+
+    With listed (from seed_lists), a claims file is an orphan only when no entry of documents.yml
+    names its id (an entry with problems of its own still does), and a document without one is
+    a warning. Without it, orphans are looked for only while documents.yml has no problems.
+    """
     claims_dir = Path(seeds_dir) / "claims"
     found = {p.stem: p for p in claims_dir.glob("*.yml")} if claims_dir.is_dir() else {}
-    # While documents.yml has problems of its own, a claims file missing from it is no news.
-    unsure = str(Path(seeds_dir) / "documents.yml") in {p.path for p in problems.items}
-    for orphan in [] if unsure else sorted(set(found) - {d["id"] for d in documents}):
+    if listed is None:
+        # While documents.yml has problems of its own, a claims file missing from it is no news.
+        unsure = str(Path(seeds_dir) / "documents.yml") in {p.path for p in problems.items}
+        named = {d["id"] for d in documents}
+    else:
+        unsure, named = listed.get("unread"), listed["ids"]
+        missing_claims_files(Path(seeds_dir), [d["id"] for d in documents], found, listed["where"].get, problems)
+    for orphan in [] if unsure else sorted(set(found) - set(named)):
         orphan_claims_file(found[orphan], problems)
     return {d["id"]: found.get(d["id"], claims_dir / f"{d['id']}.yml") for d in documents}
+
+
+def missing_claims_files(seeds_dir, doc_ids, claim_stems, where, problems):
+    """A warning for each document without claims/<id>.yml (claim_stems: the ids that have one).
+    where(id) gives the Location of the document's entry; its line is found only when printed."""
+    documents_yml = Path(seeds_dir) / "documents.yml"
+    for doc_id in doc_ids:
+        if doc_id not in claim_stems:
+            at = where(doc_id)
+            problems.warn(documents_yml, at if at is not None else 1,
+                          f"document {doc_id} has no claims file {Path(seeds_dir) / 'claims' / (doc_id + '.yml')}: "
+                          "add its claims (hindsight propose suggests some)")
+
+
+def unlisted_documents(seeds_dir, names, listed_files, problems):
+    """A problem for each file of seeds/documents/ (names: its entries, dotfiles aside) that no
+    documents.yml entry lists (listed_files: normalised paths relative to seeds/)."""
+    for name in sorted(names):
+        if not name.startswith(".") and f"documents/{name}" not in listed_files:
+            problems.add(Path(seeds_dir) / "documents" / name, 1,
+                         f"documents/{name} is listed by no entry of documents.yml: add an entry for it "
+                         "(id, file, title, publisher, published, kind) or remove the file")
+
+
+def document_names(seeds_dir):
+    """The names of the files directly in seeds/documents/ (one directory listing, no file read)."""
+    try:
+        with os.scandir(Path(seeds_dir) / "documents") as found:
+            return [e.name for e in found if e.is_file()]
+    except OSError:
+        return []
 
 
 def orphan_claims_file(path, problems):
@@ -92,10 +144,14 @@ def orphan_claims_file(path, problems):
 def document_rows(doc, claims_path, ctx, problems):
     """One document's rows, as (table, rows) pairs: its source read, its claims validated against it."""
     doc = dict(doc)
-    try:
-        source = read_source(doc.pop("_path"))
-    except DocumentError as e:
-        problems.add(e.path, e.line, e.message)
+    path, source = doc.pop("_path"), None  # no path: an entry of documents.yml with problems of its own
+    if path is not None:
+        try:
+            source = read_source(path)
+        except DocumentError as e:
+            problems.add(e.path, e.line, e.message)
+    if source is None:  # its claims are checked all the same (all but their quotes): one pass shows every problem
+        check_claims(_seed_list(claims_path, problems), claims_path, doc, None, ctx, problems)
         return []
     read = source.document
     doc_authors = doc.pop("_authors")
@@ -136,14 +192,27 @@ def ledger_rows(seeds_dir, problems, progress=None, lists=None):
     memory stays flat however large the corpus. A dict given as lists receives the parsed
     authors and topics, which the next incremental build starts from.
     """
-    publishers, authors, topics, closure, documents = seed_lists(seeds_dir, problems)
+    listed = {}
+    publishers, authors, topics, closure, documents = seed_lists(seeds_dir, problems, listed)
     if lists is not None:
         lists.update(authors=authors, topics=topics)
     for table, rows in (("publishers", publishers), ("authors", authors), ("topics", topics), ("topic_closure", closure)):
         yield table, load.values(table, rows)
     ctx = Context({a["id"] for a in authors}, {t["id"] for t in topics})
-    paths = claim_files(seeds_dir, documents, problems)
-    jobs, total = [(doc, paths[doc["id"]]) for doc in documents], len(documents)
+    paths = claim_files(seeds_dir, documents, problems, listed)
+    if not listed["unread"]:
+        unlisted_documents(seeds_dir, document_names(seeds_dir), listed["files"], problems)
+    jobs = [(doc, paths[doc["id"]]) for doc in documents]
+    # Entries with problems of their own (and, with documents.yml unreadable, every claims file)
+    # still have their claims checked, without their document's text.
+    claims_dir = Path(seeds_dir) / "claims"
+    valid = {doc["id"] for doc in documents}
+    unchecked = ({p.stem: None for p in sorted(claims_dir.glob("*.yml"))} if listed["unread"] and claims_dir.is_dir()
+                 else {i: f for i, f in listed["ids"].items() if i not in valid})
+    for doc_id, file in unchecked.items():
+        if ID.match(doc_id) and (claims_dir / f"{doc_id}.yml").is_file():
+            jobs.append(({"id": doc_id, "file": file or "?", "_path": None, "_authors": []}, claims_dir / f"{doc_id}.yml"))
+    total = len(jobs)
     del documents, paths  # the jobs hold them now, and each_document lets each go once it is sent
     for n, pairs in enumerate(parallel.each_document(document_values, jobs, ctx, problems), 1):
         yield from pairs
@@ -178,6 +247,7 @@ def check(seeds_dir=DEFAULT_SEEDS, progress=None):
         counts[table] = counts.get(table, 0) + len(rows)
     if problems:
         raise ValidationFailed(problems)
+    counts["warnings"] = problems.warnings
     return counts
 
 
@@ -201,6 +271,7 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
             inserts.flush()
     if problems:
         raise ValidationFailed(problems)
+    counts["warnings"] = problems.warnings
     with ThreadPoolExecutor(1) as thread:  # scorecards counted while SQLite builds the indexes
         figures = thread.submit(aggregate.count_all(db))
         load.create_indexes(db)

@@ -22,7 +22,13 @@ def _progress(n, total):
         click.echo(f"  read {n:,}/{total:,} documents", err=True)
 
 
+def _warn(warnings):
+    for warning in warnings:
+        click.secho(str(warning), fg="yellow", err=True)
+
+
 def _fail(e):
+    _warn(e.warnings)
     for problem in e.problems:
         click.secho(str(problem), fg="red", err=True)
     raise click.ClickException(f"{len(e.problems)} problem(s) found; nothing was written")
@@ -59,6 +65,7 @@ def check(seeds):
         counts = pipeline.check(seeds, _progress)
     except ValidationFailed as e:
         _fail(e)
+    _warn(counts.get("warnings", ()))
     click.echo("OK: " + ", ".join(f"{counts.get(k, 0):,} {k}" for k in SUMMARY))
 
 
@@ -80,6 +87,7 @@ def build(seeds, db, full=False):
         _fail(e)
     except (OSError, sqlite3.Error) as e:  # disk full, no permission: the swap never happened
         raise click.ClickException(f"build failed, {db} is unchanged: {e}")
+    _warn(counts.get("warnings", ()))
     changed = f" ({counts['changed_documents']:,} documents redone)" if "changed_documents" in counts else ""
     click.echo(f"Built {db}, {counts['mode']}{changed}: " + ", ".join(f"{counts.get(k, 0):,} {k}" for k in SUMMARY) + f" in {counts['seconds']}s")
 

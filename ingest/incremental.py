@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import aggregate, build, load, plugins
+from .seeds import Location, Source, slow_list
 from .validate import Problems, ValidationFailed
 
 GLOBAL_FILES = ("publishers.yml", "authors.yml", "topics.yml")
@@ -184,8 +185,10 @@ def _delete(db, doc_ids, links):
 ENTRY = ("id", "title", "publisher_id", "published", "published_note", "url", "kind", "file")  # from check_documents
 
 
-def _seed_lists(plan, seeds_dir, old, problems):
+def _seed_lists(plan, seeds_dir, old, problems, listed):
     """(author ids, topic ids, {document id: file} in documents.yml order, entries).
+
+    listed receives what build.seed_lists gives it, when documents.yml is parsed.
 
     entries(ids) gives those documents as check_documents does (without _path when read from
     the database). documents.yml is parsed again only when it changed; else its entries are
@@ -193,7 +196,7 @@ def _seed_lists(plan, seeds_dir, old, problems):
     the entries of the documents redone are read.
     """
     if "documents.yml" in plan.changed:
-        _, authors, topics, _, documents = build.seed_lists(seeds_dir, problems)
+        _, authors, topics, _, documents = build.seed_lists(seeds_dir, problems, listed)
         by_id = {d["id"]: d for d in documents}
         return ([a["id"] for a in authors], [t["id"] for t in topics], {d["id"]: d["file"] for d in documents},
                 lambda ids: [by_id[i] for i in ids])
@@ -225,6 +228,23 @@ def _check_orphans(plan, seeds_dir, files, problems):
             build.orphan_claims_file(seeds_dir / path, problems)
 
 
+def _check_listing(plan, seeds_dir, files, listed, problems):
+    """build.ledger_rows' checks of the folders, on the snapshot (no file read): a file of
+    documents/ that no entry lists is a problem; a document without a claims file, a warning."""
+    names = [p[10:] for p in plan.files if p.startswith("documents/") and "/" not in p[10:]]
+    listed_files = listed.get("files")
+    if listed_files is None:  # documents.yml unchanged: its entries are the database's documents
+        listed_files = {os.path.normpath(f) for f in files.values()}
+    build.unlisted_documents(seeds_dir, names, listed_files, problems)
+    stems = {p[7:-4] for p in plan.files if p.startswith("claims/") and p.endswith(".yml")}
+    where = listed.get("where")
+    if where is None:  # lines from one parse of documents.yml, made only if a warning is printed
+        path = str(seeds_dir / "documents.yml")
+        source = Source(lambda: slow_list(path))
+        where = {i: Location(path, None, (), "id", source, entry=i) for i in files.keys() - stems}
+    build.missing_claims_files(seeds_dir, files, stems, where.get, problems)
+
+
 def copy_in_background(db_path, tmp, thread):
     """Start copying the previous database to tmp, where update() changes it (a Future, or None
     without a previous database). Begun before the snapshot, the copy (in the kernel, 0.06 s of
@@ -242,10 +262,12 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
     problems = Problems()
     old = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        authors, topics, files, entries = _seed_lists(plan, seeds_dir, old, problems)
+        listed = {}
+        authors, topics, files, entries = _seed_lists(plan, seeds_dir, old, problems, listed)
         _check_orphans(plan, seeds_dir, files, problems)
-        if problems:
-            raise ValidationFailed(problems)
+        _check_listing(plan, seeds_dir, files, listed, problems)
+        if problems:  # the full build reports them, with every other problem, in one pass
+            return None
         before = {r[0] for r in old.execute("select id from documents")}
         redo = {i for i, file in files.items() if i not in before or _document_files(i, file) & plan.changed}
         if "documents.yml" in plan.changed:
@@ -292,7 +314,7 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
     conn.close()
     if lists is not None:
         lists.update(authors=[{"id": a} for a in authors], topics=[{"id": t} for t in topics])
-    return {**counts, "changed_documents": len(redo), "removed_documents": len(gone)}
+    return {**counts, "changed_documents": len(redo), "removed_documents": len(gone), "warnings": problems.warnings}
 
 
 def _check_unique_claims(conn, claim_ids, problems):

@@ -49,7 +49,8 @@ TABLES = {
     "claims": (
         {"id": str, "document_id": str, "section_id": str, "author_id": str, "kind": str, "statement": str,
          "quote": str, "quote_start": int, "quote_end": int, "made": str, "horizon": str,
-         "horizon_inferred": int, "verdict": str, "resolved": str, "confidence": str},
+         "horizon_inferred": int, "verdict": str, "resolved": str, "confidence": str,
+         "probability": float, "confidence_words": str},
         "id", [("document_id", "documents", "id"), ("section_id", "sections", "id"),
                ("author_id", "authors", "id"), ("verdict", "verdicts", "id")],
     ),

@@ -69,6 +69,13 @@ class Source:
         # An escape or a block scalar (| or >) can hold a timestamp the counts below cannot see.
         self.unsure = "\\" in text or (("|" in text or ">" in text) and bool(_BLOCK_SCALAR.search(text)))
         self.quoted_dates = set(_DOUBLE_QUOTED_DATE.findall(text)) | set(_SINGLE_QUOTED_DATE.findall(text))
+        self._plain_floats = None
+
+    def plain_floats(self):
+        """Whether every number the text may hold reads the same in YAML 1.1 and 1.2 (asked once)."""
+        if self._plain_floats is None:
+            self._plain_floats = _FLOAT_RISK.search(self._text) is None
+        return self._plain_floats
 
     def written(self, value):
         """How the text writes a timestamp: {"quoted"}, {"plain"}, or both."""
@@ -367,7 +374,12 @@ def _plain_key(key):
 # Keys seeds use over and over, known to be read as themselves (a test checks each with _plain_key).
 _PLAIN_KEYS = frozenset(("id", "quote", "statement", "author", "kind", "made", "horizon", "horizon_inferred", "topics",
                          "occurrence", "resolutions", "verdict", "resolved", "resolver", "confidence", "rationale",
-                         "evidence", "title", "url", "date"))
+                         "evidence", "title", "url", "date", "probability", "confidence_words"))
+# Keys whose value seeds write as a decimal number (probability: 0.7). yaml_rs and PyYAML read
+# such a number alike, unless the text writes numbers in a form YAML 1.1 and 1.2 read otherwise:
+# an exponent (1e3 is a string to PyYAML), a sign before a bare point (+.5, -.5), underscores.
+_FLOAT_KEYS = frozenset(("probability",))
+_FLOAT_RISK = re.compile(r"[\d.][eE]|[-+]\.|[\d.]_|_[\d.]")
 
 
 def _value(v, source, address, depth):
@@ -392,6 +404,8 @@ def _value(v, source, address, depth):
         if kind is str:  # the most common value: no call unless PyYAML might type it
             if item and item[0] in _RESOLVERS:
                 item = _scalar(item, source)
+        elif kind is float and key in _FLOAT_KEYS and source.plain_floats() and item == item:
+            pass  # a decimal number, read alike by both (NaN aside: it equals nothing, PyYAML's either)
         elif kind is not bool and item is not None:
             item = _value(item, source, (*address, key), depth + 1)
         record[key] = item

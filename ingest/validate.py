@@ -10,7 +10,7 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 VERDICTS = ("correct", "partially_correct", "incorrect", "too_early", "unresolvable")
 CONFIDENCE = ("high", "medium", "low")
 CLAIM_KINDS = ("prediction", "observation")
-DOCUMENT_KINDS = ("blog post", "report summary", "talk notes", "report", "paper", "article")
+DOCUMENT_KINDS = ("blog post", "report summary", "talk notes", "report", "paper", "article", "transcript", "web page")
 
 # Per kind of entry: (required keys, optional keys).
 SCHEMAS = {
@@ -20,7 +20,7 @@ SCHEMAS = {
     "document": ({"id", "file", "title", "publisher", "published", "kind"}, {"authors", "published_note", "url"}),
     "claim": (
         {"id", "quote", "statement", "kind", "made", "topics"},
-        {"author", "horizon", "horizon_inferred", "occurrence", "resolutions"},
+        {"author", "horizon", "horizon_inferred", "occurrence", "resolutions", "probability", "confidence_words"},
     ),
     "resolution": ({"verdict", "resolved", "rationale", "confidence", "resolver"}, {"evidence"}),
     "evidence": ({"title", "url", "date"}, set()),
@@ -42,9 +42,14 @@ class Problem:
 @dataclass
 class Problems:
     items: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # printed, but they fail nothing
 
     def add(self, path, line, message):
         self.items.append(Problem(str(path), line, message))
+
+    def warn(self, path, line, message):
+        """A warning; line may be a Location's (looked up when the warning is printed)."""
+        self.warnings.append(SeedWarning(str(path), line, message))
 
     def __bool__(self):
         return bool(self.items)
@@ -53,9 +58,18 @@ class Problems:
         return len(self.items)
 
 
+class SeedWarning(Problem):
+    """A problem that does not fail check or build (a document without claims yet)."""
+
+    def __str__(self):
+        line = self.line.line if hasattr(self.line, "line") else self.line  # a Location: its line found now
+        return f"{self.path}:{line}: warning: {self.message}"
+
+
 class ValidationFailed(Exception):
     def __init__(self, problems):
         self.problems = list(problems.items if isinstance(problems, Problems) else problems)
+        self.warnings = list(problems.warnings) if isinstance(problems, Problems) else []
         lines = "\n".join(map(str, self.problems))
         super().__init__(f"{len(self.problems)} problem(s) in seeds:\n{lines}")
 
@@ -200,14 +214,26 @@ def check_topics(records, path, problems):
     return rows
 
 
-def check_documents(records, path, publishers, authors, seeds_dir, problems):
+def check_documents(records, path, publishers, authors, seeds_dir, problems, listed=None):
+    """documents.yml's entries as rows. A dict given as listed receives what every entry names,
+    valid or not: "ids" (id: file), "files" (normalised paths) and "where" (valid id: Location)."""
     seen, rows = {}, []
+    if listed is None:
+        listed = {}
+    named, files, where = listed.setdefault("ids", {}), listed.setdefault("files", set()), listed.setdefault("where", {})
+    for r in records:
+        file = r.get("file")
+        if file is not None:
+            files.add(os.path.normpath(str(file)))
+        if r.get("id") is not None:
+            named.setdefault(str(r["id"]), None if file is None else str(file))
     root = seeds_dir.resolve()  # once, not per document: resolving walks every path component
     listings = {}  # each directory resolved and listed once: documents usually share one or two
     for r in records:
         did = check_id("document", r, path, seen, problems)
         if not check_keys("document", r, path, problems) or not did:
             continue
+        where[did] = seen.get(did) or r.where(path, "id")
         if r["kind"] not in DOCUMENT_KINDS:
             problems.add(path, r.line_of("kind"), f"kind '{r['kind']}' is not one of: {', '.join(DOCUMENT_KINDS)}")
         doc_authors = r.get("authors") or []
@@ -278,7 +304,10 @@ def closest_match(text, quote):
 
 
 def check_claims(records, path, document, text, ctx, problems):
-    """Claims of one document -> (claim rows, claim_topic rows, resolution rows, evidence rows)."""
+    """Claims of one document -> (claim rows, claim_topic rows, resolution rows, evidence rows).
+
+    text is None when the document could not be read: every check but the quote's is made.
+    """
     claims, claim_topics, resolutions, evidence = [], [], [], []
     for r in records:
         cid = check_id("claim", r, path, ctx.claim_ids, problems)
@@ -292,8 +321,8 @@ def check_claims(records, path, document, text, ctx, problems):
         if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 1:
             problems.add(path, r.line_of("occurrence"), f"occurrence {occurrence!r} must be a whole number from 1")
             continue
-        start = locate_quote(text, quote, occurrence)
-        if start is None:
+        start = None if text is None else locate_quote(text, quote, occurrence)
+        if start is None and text is not None:
             at, fragment = closest_match(text, quote)
             line = text.count("\n", 0, at) + 1
             problems.add(
@@ -314,7 +343,13 @@ def check_claims(records, path, document, text, ctx, problems):
                 problems.add(path, r.line_of("topics"), f"topic '{t}' does not exist in topics.yml")
             else:
                 claim_topics.append({"claim_id": cid, "topic_id": str(t)})
-        history = check_resolutions(r, cid, made, path, problems, resolutions, evidence)
+        probability = check_probability(r, cid, path, problems)
+        words = r.get("confidence_words")
+        if words is not None and not isinstance(words, str):
+            problems.add(path, r.line_of("confidence_words"), f"confidence_words of claim '{cid}' must be text, "
+                                                               f"not {words!r}: the hedge as written, e.g. \"I expect\" (in quotes)")
+            words = None
+        history = check_resolutions(r, cid, made, path, problems, resolutions, evidence, horizon)
         if kind == "prediction" and not r.get("resolutions"):  # invalid entries were reported already
             problems.add(path, r.line, f"prediction '{cid}' has no resolution: add one (too_early or unresolvable if nothing is known)")
         current = history[-1] if history else {}
@@ -322,15 +357,31 @@ def check_claims(records, path, document, text, ctx, problems):
             "id": cid, "document_id": document["id"],
             "author_id": check_reference(r, "author", ctx.authors, "author", path, problems),
             "kind": kind, "statement": str(r["statement"]), "quote": quote,
-            "quote_start": start, "quote_end": start + len(quote),
+            "quote_start": start, "quote_end": None if start is None else start + len(quote),
             "made": made, "horizon": horizon, "horizon_inferred": int(bool(r.get("horizon_inferred"))),
             "verdict": current.get("verdict"), "resolved": current.get("resolved"),
-            "confidence": current.get("confidence"),
+            "confidence": current.get("confidence"), "probability": probability, "confidence_words": words or None,
         })
     return claims, claim_topics, resolutions, evidence
 
 
-def check_resolutions(claim, cid, made, path, problems, resolutions, evidence):
+def check_probability(record, cid, path, problems):
+    """The probability the author stated: a number from 0 to 1, or None."""
+    value = record.get("probability")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(path, record.line_of("probability"), f"probability of claim '{cid}' is {value!r}, not a number: "
+                                                          "write the stated chance from 0 to 1 (70% is 0.7)")
+        return None
+    if not 0 <= value <= 1:  # NaN fails this too
+        problems.add(path, record.line_of("probability"), f"probability {value!r} of claim '{cid}' is outside 0 to 1: "
+                                                          "write the stated chance as a fraction (70% is 0.7)")
+        return None
+    return float(value)
+
+
+def check_resolutions(claim, cid, made, path, problems, resolutions, evidence, horizon=None):
     history = []
     for r in entries(claim, "resolutions", "resolution", path, problems):
         if not check_keys("resolution", r, path, problems):
@@ -343,6 +394,10 @@ def check_resolutions(claim, cid, made, path, problems, resolutions, evidence):
         resolved = iso_date(r, "resolved", path, problems)
         if resolved and made and resolved < made:
             problems.add(path, r.line_of("resolved"), f"resolution dated {resolved} is before claim '{cid}' was made ({made})")
+        if r["verdict"] == "too_early" and resolved and horizon and resolved > horizon:
+            problems.add(path, r.line_of("resolved"), f"verdict too_early resolved {resolved}, after the horizon of claim "
+                                                      f"'{cid}' ({horizon}): the horizon has passed, so decide it "
+                                                      "(correct, partially_correct, incorrect or unresolvable)")
         items = []
         for e in entries(r, "evidence", "source", path, problems):
             if not check_keys("evidence", e, path, problems) or not check_url(e, "url", path, problems):
