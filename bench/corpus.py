@@ -199,6 +199,7 @@ def _claim(rng, claim_id, quote, made, authors):
     statement = sentence(rng, 10, 20)
     out = [f"- id: {claim_id}", f"  quote: {_q(quote)}", f"  statement: {_q(statement)}",
            f"  author: {rng.choice(authors)}", f"  kind: {kind}", f"  made: {made}"]
+    horizon = None
     if kind == "prediction" or rng.random() < 0.5:
         horizon = made + datetime.timedelta(days=rng.randint(180, 6 * 365))
         out += [f"  horizon: {horizon}", f"  horizon_inferred: {str(rng.random() < 0.3).lower()}"]
@@ -210,6 +211,8 @@ def _claim(rng, claim_id, quote, made, authors):
         for _ in range(resolutions):
             resolved = _day(rng, resolved, TODAY)
             verdict = rng.choices([v for v, _ in VERDICTS], weights=[w for _, w in VERDICTS])[0]
+            if verdict == "too_early" and horizon and resolved > horizon:  # check refuses it: the horizon has passed
+                verdict = "unresolvable"
             out += [f"    - verdict: {verdict}", f"      resolved: {resolved}", "      resolver: bench-editors",
                     f"      confidence: {rng.choice(('high', 'medium', 'low'))}",
                     f"      rationale: {_q(paragraph(rng, rng.randint(1, 3)))}"]
