@@ -10,6 +10,8 @@ BUILTIN_PLUGINS = (
     "ingest.readers.numbered_text",
     "ingest.readers.emoji_outline",
     "ingest.readers.markdown_html",
+    "ingest.readers.html_page",
+    "ingest.readers.transcript",
     "ingest.propose",
 )
 

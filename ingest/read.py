@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from .plugins import get_readers
-from .readers.base import ReadDocument, ReaderError
+from .readers.base import ReadDocument, ReaderError, normalise_newlines
 
 MAX_BYTES = 64 * 1024 * 1024  # larger sources are refused rather than exhausting memory
 
@@ -45,6 +45,35 @@ def active_content(raw):
     return raw.count("\n", 0, at) + 1, what
 
 
+def _refuse_active_content(path, text, raw=None):
+    """DocumentError at the first active content in text. When text is a reader's output rather than
+    the file (raw given), the line reported is that of the same thing in the file, where it is fixed."""
+    active = active_content(text)
+    if not active:
+        return
+    line, what = active
+    if raw is not None:
+        line = _line_in_source(raw, text.split("\n")[line - 1], what)
+    raise DocumentError(path, line, f"{what}: sources must not carry scripts, event handlers or "
+                                    "javascript: links; save the source without them")
+
+
+def _line_in_source(raw, kept_line, what):
+    """Line of the file holding the active content a reader kept: the first line of the file with
+    that scheme or tag that also holds some of the kept line's words; else the first with the scheme."""
+    needle = what.split(" ")[0].strip("<>=").lower()  # "javascript:", "script", "onclick"
+    words = [w for w in re.findall(r"\w{4,}", kept_line) if needle.rstrip(":") not in w.lower()][:3]
+    first = None
+    for number, line in enumerate(raw.split("\n"), 1):
+        lowered = line.lower()
+        if needle in lowered:
+            if first is None:
+                first = number
+            if not words or any(w in line for w in words):
+                return number
+    return first or 1
+
+
 _READERS = None
 
 
@@ -73,21 +102,24 @@ def read_source(path):
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise DocumentError(path, line, f"not UTF-8 text (byte {e.start}): re-save the file as UTF-8") from None
-    raw = raw.removeprefix("\ufeff")
+    # One place for line endings: every reader sees \n only (the hash above is of the bytes as received).
+    raw = normalise_newlines(raw.removeprefix("\ufeff"))
     if not raw.strip():
         raise DocumentError(path, 1, "empty document: add its text or remove it from documents.yml")
-    active = active_content(raw)
-    if active:
-        line, what = active
-        raise DocumentError(path, line, f"{what}: sources must not carry scripts, event handlers or "
-                                        "javascript: links; save the source without them")
     reader = choose_reader(raw)
+    # A reader that extracts a page's main content leaves its scripts behind: what must be free of
+    # active content is what it keeps. Every other reader keeps all of the source, so the source is checked.
+    extracts = reader is not None and getattr(reader, "extracts_main_content", False)
+    if not extracts:
+        _refuse_active_content(path, raw)
     if reader is None:
         raise DocumentError(path, 1, "no reader recognises this format: install a reader plugin for it")
     try:
         document = reader.read(raw)
     except ReaderError as e:
         raise DocumentError(path, e.line or 1, f"{reader.name} reader: {e}") from None
+    if extracts:
+        _refuse_active_content(path, document.markdown, raw)
     if not document.text.strip():
         raise DocumentError(path, 1, "document has no text once markup is removed")
     return Source(hashlib.sha256(data).hexdigest(), len(data), raw, document)

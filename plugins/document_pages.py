@@ -155,9 +155,35 @@ def highlight(blocks, spans):
         token.children = out + [html_token(reference(c)) for c in pending]
 
 
+CELL_BREAK = "<br>"
+
+
+def cell_breaks(tokens):
+    """The items of one table cell are separated by " <br> " in the markdown (ingest/readers/html_cells.py).
+    With html disabled markdown-it keeps it as text: here it becomes a line break, and only it, so all
+    else stays escaped. The tag adds nothing to the rendered text, which stays as documents.text has it."""
+    in_cell = False
+    for token in tokens:
+        if token.type in ("td_open", "th_open", "td_close", "th_close"):
+            in_cell = token.type.endswith("_open")
+        elif in_cell and token.type == "inline" and CELL_BREAK in token.content and "\\<" not in token.content:
+            children = []
+            for child in token.children:
+                if child.type != "text" or CELL_BREAK not in child.content:
+                    children.append(child)
+                    continue
+                for i, part in enumerate(child.content.split(CELL_BREAK)):
+                    if i:
+                        children.append(html_token(CELL_BREAK))
+                    if part:
+                        children.append(child.copy(content=part))
+            token.children = children
+
+
 def render(markdown, text, claims):
     """Sanitised HTML of the document with its claims highlighted; sets placed on each claim."""
     tokens = MD.parse(markdown or "")
+    cell_breaks(tokens)
     for token in tokens:  # the page has its own h1: the document's headings sit one level below
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"

@@ -1,5 +1,6 @@
 """What every reader returns, and the markdown -> plain text step they share."""
 import re
+import tomllib
 from dataclasses import dataclass, field
 
 import frontmatter
@@ -34,11 +35,44 @@ class ReadDocument:
     front_matter: dict = field(default_factory=dict)
 
 
+def normalise_newlines(raw):
+    """\r\n and lone \r as \n: readers, render_text and the proposer split lines on \n only, so a
+    CRLF file would otherwise keep a \r on every line and have no blank lines between paragraphs.
+    Line numbers do not change (an editor counts \r\n and a lone \r as one line break each)."""
+    if "\r" not in raw:  # nearly every file: no copy made
+        return raw
+    return raw.replace("\r\n", "\n").replace("\r", "\n")
+
+
 _FRONT_MATTER = frontmatter.YAMLHandler()
+_TOML_CLOSE = re.compile(r"^\+\+\+[ \t]*$", re.M)
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+def split_toml_front_matter(raw):
+    """Hugo's TOML front matter between +++ lines: (metadata, body). Dates stay tomllib's datetime /
+    date objects, as YAML's do, so a later step turns either into an ISO date the same way."""
+    first, _, rest = raw.partition("\n")
+    if first.rstrip(" \t") != "+++":
+        return {}, raw
+    close = _TOML_CLOSE.search(rest)
+    if close is None:
+        raise ReaderError("front matter opened with +++ on line 1 is never closed: add a +++ line after it", 1)
+    try:
+        metadata = tomllib.loads(rest[:close.start()])
+    except tomllib.TOMLDecodeError as e:
+        # tomllib says "(at line N, column M)" counting from the line after the opening +++
+        where = _TOML_WHERE.search(str(e))
+        problem = _TOML_WHERE.sub("", str(e)) + (f" (column {where.group(2)})" if where else "")
+        raise ReaderError(f"front matter is not valid TOML: {problem}", int(where.group(1)) + 1 if where else 2) from None
+    return metadata, rest[close.end():].strip()
 
 
 def split_front_matter(raw):
-    """Return (metadata, body). Broken YAML is a ReaderError with the line it is on."""
+    """Return (metadata, body): YAML between --- lines or TOML between +++ lines. Broken front
+    matter is a ReaderError with the line it is on."""
+    if raw.startswith("+++"):
+        return split_toml_front_matter(raw)
     if not _FRONT_MATTER.detect(raw):
         return {}, raw
     try:

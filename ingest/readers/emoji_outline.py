@@ -2,7 +2,7 @@
 import unicodedata
 
 from ..hookspecs import hookimpl
-from .base import ReadDocument, render_text, split_front_matter
+from .base import ReadDocument, normalise_newlines, render_text, split_front_matter
 
 
 def _emoji_led(line):
@@ -21,7 +21,7 @@ class EmojiOutlineReader:
         return 30 if led >= 3 else 0
 
     def read(self, raw):
-        metadata, body = split_front_matter(raw)
+        metadata, body = split_front_matter(normalise_newlines(raw))
         blocks = []
         for line in body.strip("\n").splitlines():
             if _emoji_led(line):

@@ -14,12 +14,14 @@ from bs4.builder import HTMLTreeBuilder
 from bs4.exceptions import ParserRejectedMarkup
 from markdownify import MarkdownConverter
 
+from .html_cells import CellsMixin
+
 # A tag: group 1 the name of a closing tag, group 2 of an opening one, neither for another tag.
 _TAG = re.compile(r"<(?:/([a-zA-Z][a-zA-Z0-9]*)\s*>|([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>|/?[a-zA-Z][^<>]*>)")
 _HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
 
-class _Converter(MarkdownConverter):
+class _Converter(CellsMixin, MarkdownConverter):
     def __init__(self, video_id=None, **options):
         super().__init__(heading_style="ATX", escape_asterisks=False, escape_underscores=False, **options)
         self.video_id = video_id

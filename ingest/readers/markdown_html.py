@@ -5,7 +5,7 @@ Wikilinks become their label; the HTML fragments go through markdownify (html_to
 import re
 
 from ..hookspecs import hookimpl
-from .base import ReadDocument, render_text, split_front_matter
+from .base import ReadDocument, normalise_newlines, render_text, split_front_matter
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|]*?)(?:\s*\|\s*([^\[\]]*?))?\s*\]\]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
@@ -18,7 +18,7 @@ class MarkdownHtmlReader:
         return 40 if _WIKILINK.search(raw) or _TAG.search(raw) else 0
 
     def read(self, raw):
-        metadata, body = split_front_matter(raw)
+        metadata, body = split_front_matter(normalise_newlines(raw))
         video_id = metadata.get("videoId")
         body = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), body)
         from .html_to_markdown import convert_html  # bs4 and markdownify load only when a note is read

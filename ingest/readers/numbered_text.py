@@ -3,7 +3,7 @@ import re
 from itertools import islice
 
 from ..hookspecs import hookimpl
-from .base import ReadDocument, render_text
+from .base import ReadDocument, normalise_newlines, render_text
 
 _ITEM = re.compile(r"^(\d+)\.[ \t]+(\S.*)$")
 # A byline is a short line of two to four capitalised words, with a role on the next line.
@@ -21,7 +21,7 @@ class NumberedTextReader:
     name = "numbered_text"
 
     def detect(self, raw):
-        if raw.startswith("---"):
+        if raw.startswith(("---", "+++")):
             return 0
         items = (m.group(1) for m in map(_ITEM.match, raw.splitlines()) if m)
         # Numbered 1, 2, 3... as top-level lines: the structure this format is made of. Only the
@@ -29,7 +29,7 @@ class NumberedTextReader:
         return 20 if list(islice(items, 2)) == ["1", "2"] else 0
 
     def read(self, raw):
-        lines = raw.splitlines()
+        lines = normalise_newlines(raw).splitlines()
         is_byline = [self._is_byline(lines, i) for i in range(len(lines))]  # each line tested once
         blocks, bylines = [], []
         for i, line in enumerate(lines):
