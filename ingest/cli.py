@@ -1,6 +1,5 @@
 """The hindsight command: check, build, serve and the rest of the ledger's life cycle."""
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -126,34 +125,12 @@ def serve(seeds, db, host, port, rebuild):
     os.execv(sys.executable, args)
 
 
-@cli.command()
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--document-id", help="Document id, for the claim ids (default: the file name).")
-def propose(source, document_id):
-    """Propose candidate claims for a new document, as YAML to review and paste."""
-    from .plugins import pm
-    from .read import DocumentError, read_source
-
-    try:
-        document = read_source(source).document
-    except DocumentError as e:
-        raise click.ClickException(str(e))
-    prefix = re.sub(r"[^a-z0-9]+", "-", (document_id or source.stem).lower()).strip("-")
-    candidates = sorted((c for batch in pm.hook.propose_claims(document=document) for c in batch),
-                        key=lambda c: c.get("start", 0))
-    claims = [
-        {"id": f"{prefix}-{n:02d}", "quote": c["quote"], "statement": None, "kind": c["kind"],
-         "made": None, "horizon": None, "topics": []}
-        for n, c in enumerate(candidates, 1)
-    ]
-    click.echo(f"# {len(claims)} candidate claims from {source} ({document.format} reader).")
-    click.echo("# Keep the real ones, write each statement, topics and a resolution; then `hindsight check`.")
-    click.echo(yaml.safe_dump(claims, allow_unicode=True, sort_keys=False, width=1000))
-
-from .publish import publish  # noqa: E402  (each command in its own module)
+from .add import add  # noqa: E402  (each command in its own module)
+from .propose import propose  # noqa: E402
+from .publish import publish  # noqa: E402
 from .release import release  # noqa: E402
-cli.add_command(publish)
-cli.add_command(release)
+for _command in (add, propose, publish, release):
+    cli.add_command(_command)
 
 if __name__ == "__main__":
     cli()

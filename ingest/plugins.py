@@ -12,7 +12,7 @@ BUILTIN_PLUGINS = (
     "ingest.readers.markdown_html",
     "ingest.readers.html_page",
     "ingest.readers.transcript",
-    "ingest.propose",
+    "ingest.proposer.rules",
 )
 
 pm = pluggy.PluginManager("hindsight")

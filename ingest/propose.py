@@ -1,15 +1,77 @@
-"""Built-in claim proposer: sentences that look forward ("will", "expect") become candidates."""
-import re
+"""`hindsight propose`: candidate claims for a document, as the YAML of a claims file to review."""
+import datetime
+from pathlib import Path
 
-from .hookspecs import hookimpl
-
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
-_FORWARD = re.compile(r"\b(will|won't|expect|predict|likely|anticipated|soon|by (?:19|20)\d\d)\b", re.I)
+import click
+import yaml
 
 
-@hookimpl
-def propose_claims(document):
-    for match in _SENTENCE.finditer(document.text):
-        sentence = match.group().strip()
-        if len(sentence) > 20 and _FORWARD.search(sentence):
-            yield {"quote": sentence, "kind": "prediction", "start": match.start()}
+def ledger_context(seeds):
+    """authors.yml and topics.yml as lists of dicts ([] when absent), and documents.yml by file."""
+    def load(name):
+        path = seeds / name
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8")) or [] if path.exists() else []
+        except yaml.YAMLError as e:
+            raise click.ClickException(f"{path}: not valid YAML ({e}); run `hindsight check`")
+    return load("authors.yml"), load("topics.yml"), load("documents.yml")
+
+
+def read_document(source):
+    from .read import DocumentError, read_source
+
+    try:
+        return read_source(source).document
+    except DocumentError as e:
+        raise click.ClickException(str(e))
+
+
+def run(document, *, source, document_id, seeds, model=None):
+    """The proposed claims, with the ledger's authors and topics and the document's date."""
+    from .proposer import propose as propose_claims
+
+    authors, topics, documents = ledger_context(seeds)
+    entry = next((d for d in documents if isinstance(d, dict) and source.resolve() == (seeds / str(d.get("file", ""))).resolve()), None)
+    made = title = default_author = None
+    if entry:
+        made, title = entry.get("published"), entry.get("title")
+        document_id = document_id or entry.get("id")
+        listed = entry.get("authors") or []
+        default_author = listed[0] if len(listed) == 1 else None
+    else:  # not in the ledger yet: what the file says about itself
+        from .proposer.describe import describe
+
+        described = describe(source.read_text(encoding="utf-8"), document, source.name)
+        made, title = described.published, described.title
+    try:
+        return propose_claims(document, document_id=document_id, made=made, title=title, authors=authors,
+                              topics=topics, default_author=default_author, model=model)
+    except (ValueError, RuntimeError) as e:  # an unknown model, a model without schemas
+        raise click.ClickException(str(e))
+
+
+@click.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--document-id", help="Document id, for the claim ids (default: its documents.yml id, else the file name).")
+@click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default="seeds", show_default=True,
+              help="The ledger whose authors and topics the claims are matched to.")
+@click.option("--model", help="Propose with this language model through `llm` (see `llm models`), not the rules.")
+def propose(source, document_id, seeds, model):
+    """Propose candidate claims for a document, as YAML to review.
+
+    Each claim carries its quote (verbatim), a draft statement, author, made, horizon,
+    probability and topics where the document gives them, why it was proposed, and an empty
+    resolution to fill in. `hindsight add` does the same for a new document and writes the file.
+    """
+    from .proposer.describe import slug
+
+    document = read_document(source)
+    claims = run(document, source=source, document_id=document_id or slug(source.stem), seeds=seeds, model=model)
+    from .proposer import claims_yaml
+
+    how = f"model {model}" if model else "rules"
+    click.echo(claims_yaml(claims, header=(
+        f"# {len(claims)} candidate claims from {source} ({document.format} reader, {how}), "
+        f"{datetime.date.today().isoformat()}.\n"
+        "# Keep the real ones, write each statement, check author, horizon and topics, add a resolution\n"
+        "# when the outcome is known; then `hindsight check`.")), nl=False)
