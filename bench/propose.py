@@ -84,6 +84,18 @@ def same_person(a, b):
     return bool(ta and tb) and (ta <= tb or tb <= ta)
 
 
+_GENERIC = {"forecaster", "aggregate", "community", "ceo", "the", "and", "host", "guest"}
+
+
+def named_in(author, text, ledger_names):
+    """Does the document (or its ledger entry) name this person? Labels can know more than the text."""
+    if any(same_person(author, n) for n in ledger_names):
+        return True
+    words = [w for w in _words(plain(author).lower()) if len(w) >= 3 and w not in _GENERIC]
+    lowered = text.lower()
+    return any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words)
+
+
 def corpus_sets(corpus):
     for label_file in sorted((corpus / "labels").glob("*.yml")):
         path = corpus / label_file.name[: -len(".yml")]
@@ -137,7 +149,8 @@ def evaluate(name, path, given, labels, model=None):
     if document is None:
         return {"document": name + " (unreadable)", "seconds": 0, "labels": len(labels),
                 "headline": sum(l["headline"] for l in labels), "headline_found": 0, "candidates": 0,
-                "candidates_real": 0, "author_known": 0, "author_right": 0, "horizon_known": 0,
+                "candidates_real": 0, "author_known": 0, "author_right": 0, "author_named": 0,
+                "author_named_right": 0, "horizon_known": 0,
                 "horizon_given": 0, "horizon_right": 0, "probability_known": 0, "probability_right": 0,
                 "misses": [l["quote"] for l in labels if l["headline"]], "extras": []}
     made, names, title = _made_and_authors(document, path, given)
@@ -158,13 +171,17 @@ def evaluate(name, path, given, labels, model=None):
            "headline": sum(l["headline"] for l in labels),
            "headline_found": sum(1 for i in pairs if labels[i]["headline"]),
            "candidates": len(cands), "candidates_real": len(pairs),
-           "author_known": 0, "author_right": 0, "horizon_known": 0, "horizon_given": 0, "horizon_right": 0,
+           "author_known": 0, "author_right": 0, "author_named": 0, "author_named_right": 0, "horizon_known": 0, "horizon_given": 0, "horizon_right": 0,
            "probability_known": 0, "probability_right": 0, "misses": [], "extras": []}
     for i, j in pairs.items():
         label, cand = labels[i], cands[j]
         if label["author"]:
+            right = same_person(label["author"], cand["author"])
             row["author_known"] += 1
-            row["author_right"] += same_person(label["author"], cand["author"])
+            row["author_right"] += right
+            if named_in(label["author"], document.text, names):
+                row["author_named"] += 1
+                row["author_named_right"] += right
         expected = expected_horizon(label["horizon"], made) if label["horizon"] else None
         if expected:
             row["horizon_known"] += 1
@@ -187,7 +204,7 @@ def _pct(a, b):
 
 def report(rows, title):
     print(f"\n{title}")
-    head = f"{'document':52} {'recall':>13} {'precision':>13} {'author':>13} {'horizon given':>14} {'horizon right':>14} {'probability':>13} {'s':>6}"
+    head = f"{'document':52} {'recall':>13} {'precision':>13} {'author':>13} {'author named':>13} {'horizon given':>14} {'horizon right':>14} {'probability':>13} {'s':>6}"
     print(head)
     print("-" * len(head))
     total = {}
@@ -203,6 +220,7 @@ def report(rows, title):
               f"{r['headline_found']:3}/{r['headline']:3} {_pct(r['headline_found'], r['headline'])} "
               f"{r['candidates_real']:3}/{r['candidates']:3} {_pct(r['candidates_real'], r['candidates'])} "
               f"{r['author_right']:3}/{r['author_known']:3} {_pct(r['author_right'], r['author_known'])} "
+              f"{r['author_named_right']:3}/{r['author_named']:3} {_pct(r['author_named_right'], r['author_named'])} "
               f"{r['horizon_given']:3}/{r['horizon_known']:3} {_pct(r['horizon_given'], r['horizon_known']):>6} "
               f"{r['horizon_right']:3}/{r['horizon_known']:3} {_pct(r['horizon_right'], r['horizon_known']):>6} "
               f"{r['probability_right']:3}/{r['probability_known']:3} {_pct(r['probability_right'], r['probability_known'])} "

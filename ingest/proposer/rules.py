@@ -89,9 +89,24 @@ def _trim(text, start, end):
     return start, end
 
 
+# Words of headings that are not names ("Sharp Claims", "Open Questions", "Other Bets").
+_HEADING_WORDS = frozenset("""claims claim predictions prediction questions question notes thoughts summary overview
+sharp dull other others open closed section part chapter conclusion conclusions introduction background forecasts
+forecast results data models bets bet takes hot cold early late long short term near big small new old final next
+last first second third key main general specific technical technology tech business society policy research
+science economy economics world markets market future past present update updates year years outlook risks risk
+safety scaling compute hardware software agents agent products product companies company people jobs work""".split())
+
+
 def _looks_like_person(heading):
     heading = plain(heading).strip()
-    return bool(_NAME.match(heading)) and not _PREDICTION_FRAME.search(heading) and not _AI.search(heading)
+    if not _NAME.match(heading) or _PREDICTION_FRAME.search(heading) or _AI.search(heading):
+        return False
+    return not any(word.lower() in _HEADING_WORDS for word in heading.split())
+
+
+# "12 predictions for 2026", "my predictions for AI in 2024": what a talk or post says it forecasts.
+_FRAMING_PHRASE = re.compile(r"\bpredictions? (?:for|about|of)(?: \w+){0,3}? (?:in |for )?((?:19|20)\d\d)\b", re.I)
 
 
 class Context:
@@ -108,6 +123,7 @@ class Context:
         fm = document.front_matter or {}
         self.title = plain(str(fm.get("title") or (document.sections[0].heading if document.sections else "")))
         self.framed = bool(_PREDICTION_FRAME.search(self.title))
+        self.framings = [(m.start(), m.group(0)) for m in _FRAMING_PHRASE.finditer(plain(document.text))]
         self.about_ai = bool(_AI.search(self.title))
 
 
@@ -120,10 +136,14 @@ def _is_relevant(ctx, unit, text):
 
 
 def _framing(ctx, unit):
-    """The nearest heading, lead-in, parent item or title that frames a horizon."""
+    """The nearest heading, lead-in, parent item or title that frames a horizon; else the last
+    "predictions for 2026" said before the unit (in a talk, what its predictions are about)."""
     for text in (unit.column, unit.parent, unit.lead, *reversed(unit.headings), ctx.title):
         if text:
             yield plain(text)
+    said = [phrase for at, phrase in ctx.framings if at < unit.start]
+    if said:
+        yield said[-1]
 
 
 def candidate_for(ctx, unit, sibling_of=0):

@@ -31,7 +31,7 @@ class Unit:
     block_end: int = 0
 
 
-_SPEAKER = re.compile(r"^\*\*([A-Z][^*:]{1,40}?):?\*\*:?[ \t]+")
+_SPEAKER = re.compile(r"^\*\*([A-Z][^*:]{1,40}?)(?::\*\*|\*\*:)[ \t]+")  # **Name:** or **Name**:
 _TIME = re.compile(r"^\\?\[\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\\?\][ \t]*")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _TABLE_RULE = re.compile(r"^\|?[ \t]*:?-{2,}:?[ \t]*(\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
