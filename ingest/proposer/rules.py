@@ -19,9 +19,13 @@ from .units import plain, units
 # Words that make a sentence look forward. Weighted: a strong cue alone proposes a unit.
 _STRONG = re.compile(
     r"\b(?:will|won['’]t|['’]ll|shall|going to|gonna|expect(?:s|ed)?|predict(?:s|ed|ion)?|forecast|anticipated?"
-    r"|(?:is|are) (?:poised|set|likely|unlikely|bound|expected) to|(?:by|before|within|in the next|over the next)"
-    r" (?:the end of |end of )?(?:19|20)\d\d|next (?:year|decade)|this year|in (?:20[2-9]\d)|I (?:say|bet|guess|reckon)"
-    r"|chance|probabilit|odds|\d+ ?%(?! of)|soon|eventually|someday|will be)\b", re.I)
+    r"|(?:is|are) (?:poised|set|likely|unlikely|bound|expected) to|I (?:say|bet|guess|reckon)"
+    r"|chance|probabilit|odds|\d+ ?%(?! of)|soon|eventually|someday)\b", re.I)
+# A date alone ("in 2026", "this year") looks forward only in a sentence not told in the past.
+_WHEN = re.compile(r"\b(?:(?:by|before|within|in the next|over the next) (?:the end of |end of )?(?:19|20)\d\d"
+                   r"|next (?:year|decade)|this year|in 20[2-9]\d)\b", re.I)
+_PAST = re.compile(r"\b(?:was|were|did|saw|noticed|had|got|came|went|been|happened|seen|waited|waiting)\b", re.I)
+_STANCE = re.compile(r"\b(?:I think|I predict|I expect|my prediction|I bet|my bet|I['’]m (?:pretty |fairly )?(?:sure|confident))\b", re.I)
 _WEAK = re.compile(r"\b(?:may|might|could|likely|probably|becomes?|emerges?|arrives?|overtakes?|replaces?"
                    r"|surpass(?:es)?|reach(?:es)?|continues? to|remains?|rise|decline|grows?)\b", re.I)
 _RETROSPECTIVE = re.compile(
@@ -172,6 +176,8 @@ def candidate_for(ctx, unit, sibling_of=0):
         cue = "an item of a numbered list read out"
     elif forward := next(((n, m) for n, p in ctx.forward if (m := p.search(plain_quote))), None):
         cue = f"{forward[0]} ({forward[1].group(0)})"
+    elif (when := _WHEN.search(plain_quote)) and not _PAST.search(plain_quote):
+        cue = f"a date ahead ({when.group(0)})"
     elif unit.block == "item" and unit.first and in_frame and len(quote.split()) >= 4:
         cue = "an item of a list framed as predictions"
     elif unit.block == "heading" and in_frame and _WEAK.search(plain_quote):
@@ -191,7 +197,9 @@ def candidate_for(ctx, unit, sibling_of=0):
     if unit.speaker and not enumerated:
         # Talk is full of asides: a turn's sentence needs a subject of its own, and the subject
         # matter in the sentence itself.
-        if len(quote.split()) < 6 or not _AI.search(plain_quote):
+        paragraph = plain(text[unit.block_start:unit.block_end])
+        on_topic = _AI.search(plain_quote) or (_STANCE.search(plain_quote) and len(_AI.findall(paragraph)) >= 2)
+        if len(quote.split()) < 6 or not on_topic:
             return None
     elif not _is_relevant(ctx, unit, plain_quote):
         return None

@@ -39,7 +39,7 @@ _SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
 _FOOTNOTE = re.compile(r"^\[\^[^\]]+\]:[ \t]*")
 _ITEM_SPLIT = re.compile(r"[ \t]*<(?:br|hr)[ \t]*/?>[ \t]*", re.I)
 # Sentence ends: . ! ? (and a closing quote or bracket) then space and a capital, digit or quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*[ \t]+(?=[\"“'‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)\]]*)[ \t]+(?=[\"“'‘(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|St|No|approx|cf|U\.S|Inc|Ltd|Jr|Sr)|\b[A-Z])\.$")
 
 
@@ -80,14 +80,15 @@ def sentences(text, start):
     """(start, end) of each sentence of a block of text beginning at `start`."""
     spans, begin = [], 0
     for match in _SENTENCE_END.finditer(text):
-        piece = text[begin:match.start()]
-        if _ABBREVIATION.search(piece) or len(piece.strip()) < 2 or piece.endswith(("[..", "[...")):
+        piece = text[begin:match.end(1)]  # with its closing quote or bracket
+        if _ABBREVIATION.search(text[begin:match.start()]) or len(piece.strip()) < 2 or piece.endswith(("[..]", "[...]")):
             continue
         # Inside a quotation that closes soon after: one quoted passage, kept whole.
-        if (piece.count('"') % 2 and '"' in text[match.start():match.start() + 300]) or \
-                (piece.count("“") > piece.count("”") and "”" in text[match.start():match.start() + 300]):
+        said = text[begin:match.end()]
+        if (said.count('"') % 2 and '"' in text[match.end():match.end() + 300]) or \
+                (said.count("“") > said.count("”") and "”" in text[match.end():match.end() + 300]):
             continue
-        spans.append((begin, match.start()))
+        spans.append((begin, match.end(1)))
         begin = match.end()
     spans.append((begin, len(text)))
     out = []
