@@ -32,6 +32,7 @@ from ingest.readers.base import inline_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+TOPICS = yaml.safe_load((ROOT / "seeds" / "topics.yml").read_text())
 
 
 def normalise(quote):
@@ -113,7 +114,7 @@ def seed_sets(seeds):
             continue
         labels = [{"quote": c["quote"], "headline": c.get("kind", "prediction") == "prediction",
                    "author": authors.get(c.get("author")), "horizon": str(c["horizon"]) if c.get("horizon") and not c.get("horizon_inferred") else None,
-                   "probability": c.get("probability")}
+                   "probability": c.get("probability"), "topics": c.get("topics") or []}
                   for c in yaml.safe_load(claims_file.read_text()) or []]
         names = [authors[a] for a in doc.get("authors") or [] if a in authors]
         yield doc["id"], seeds / doc["file"], {"made": doc["published"], "authors": names, "title": doc["title"]}, labels
@@ -150,7 +151,7 @@ def evaluate(name, path, given, labels, model=None):
         return {"document": name + " (unreadable)", "seconds": 0, "labels": len(labels),
                 "headline": sum(l["headline"] for l in labels), "headline_found": 0, "candidates": 0,
                 "candidates_real": 0, "author_known": 0, "author_right": 0, "author_named": 0,
-                "author_named_right": 0, "horizon_known": 0,
+                "author_named_right": 0, "topics_known": 0, "topics_hit": 0, "horizon_known": 0,
                 "horizon_given": 0, "horizon_right": 0, "probability_known": 0, "probability_right": 0,
                 "misses": [l["quote"] for l in labels if l["headline"]], "extras": []}
     made, names, title = _made_and_authors(document, path, given)
@@ -161,7 +162,7 @@ def evaluate(name, path, given, labels, model=None):
             made = None
     default = names[0] if len(names) == 1 else None
     started = time.perf_counter()
-    claims = propose(document, document_id="x", made=made, title=title, model=model)
+    claims = propose(document, document_id="x", made=made, title=title, model=model, topics=TOPICS)
     seconds = time.perf_counter() - started
     cands = [{"norm": normalise(c["quote"]), "claim": c, "author": c["_raw"].get("author") or default} for c in claims]
     for label in labels:
@@ -172,7 +173,8 @@ def evaluate(name, path, given, labels, model=None):
            "headline_found": sum(1 for i in pairs if labels[i]["headline"]),
            "candidates": len(cands), "candidates_real": len(pairs),
            "author_known": 0, "author_right": 0, "author_named": 0, "author_named_right": 0, "horizon_known": 0, "horizon_given": 0, "horizon_right": 0,
-           "probability_known": 0, "probability_right": 0, "misses": [], "extras": []}
+           "probability_known": 0, "probability_right": 0, "topics_known": 0, "topics_hit": 0,
+           "misses": [], "extras": []}
     for i, j in pairs.items():
         label, cand = labels[i], cands[j]
         if label["author"]:
@@ -187,7 +189,10 @@ def evaluate(name, path, given, labels, model=None):
             row["horizon_known"] += 1
             got = cand["claim"].get("horizon")
             row["horizon_given"] += bool(got)
-            row["horizon_right"] += got == expected.isoformat()
+            row["horizon_right"] += str(got) == expected.isoformat()
+        if label.get("topics"):
+            row["topics_known"] += 1
+            row["topics_hit"] += bool(set(label["topics"]) & set(cand["claim"]["topics"]))
         if label["probability"] is not None:
             row["probability_known"] += 1
             got = cand["claim"].get("probability")
@@ -204,7 +209,7 @@ def _pct(a, b):
 
 def report(rows, title):
     print(f"\n{title}")
-    head = f"{'document':52} {'recall':>13} {'precision':>13} {'author':>13} {'author named':>13} {'horizon given':>14} {'horizon right':>14} {'probability':>13} {'s':>6}"
+    head = f"{'document':52} {'recall':>13} {'precision':>13} {'author':>13} {'author named':>13} {'horizon given':>14} {'horizon right':>14} {'probability':>13} {'topic':>13} {'s':>6}"
     print(head)
     print("-" * len(head))
     total = {}
@@ -224,6 +229,7 @@ def report(rows, title):
               f"{r['horizon_given']:3}/{r['horizon_known']:3} {_pct(r['horizon_given'], r['horizon_known']):>6} "
               f"{r['horizon_right']:3}/{r['horizon_known']:3} {_pct(r['horizon_right'], r['horizon_known']):>6} "
               f"{r['probability_right']:3}/{r['probability_known']:3} {_pct(r['probability_right'], r['probability_known'])} "
+              f"{r['topics_hit']:3}/{r['topics_known']:3} {_pct(r['topics_hit'], r['topics_known'])} "
               f"{r['seconds']:6.2f}")
     return total
 

@@ -50,10 +50,10 @@ def propose(document, *, document_id, made=None, title=None, authors=(), topics=
         if author_id:
             claim["author"] = author_id
         claim["kind"] = c.get("kind") or "prediction"
-        claim["made"] = made.isoformat() if made else None
+        claim["made"] = made  # a date: written as YAML writes dates, unquoted
         horizon = resolve_horizon(c.get("horizon_phrase"), made)
         if horizon:
-            claim["horizon"] = horizon.isoformat()
+            claim["horizon"] = horizon
             claim["horizon_inferred"] = bool(c.get("horizon_inferred"))
         if c.get("probability") is not None:
             claim["probability"] = round(float(c["probability"]), 6)
@@ -151,17 +151,8 @@ def _as_date(value):
     return None
 
 
-_STUB = """  # resolutions:                 # fill in when the outcome is known
-  #   - verdict:                   # correct | partially_correct | incorrect | too_early | unresolvable
-  #     resolved:                  # ISO date
-  #     resolver:
-  #     confidence:                # high | medium | low
-  #     rationale:                 # concrete, checkable events
-  #     evidence:
-  #       - title:
-  #         url:
-  #         date:
-"""
+_STUB = ("  # resolutions:  # when the outcome is known (oldest first):\n"
+         "  #   - {verdict: , resolved: , resolver: , confidence: , rationale: , evidence: [{title: , url: , date: }]}\n")
 
 
 def claims_yaml(claims, header=""):

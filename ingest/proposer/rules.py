@@ -222,7 +222,7 @@ def candidate_for(ctx, unit, sibling_of=0):
         "horizon_phrase": horizon.phrase if horizon else None, "horizon_inferred": horizon_inferred,
         "probability": probability.value if probability else None,
         "confidence_words": confidence_words(plain_quote),
-        "statement": _statement(quote, probability),
+        "statement": _statement(quote, probability, unit.parent),
         "headline": unit.block in ("item", "heading", "cell") and unit.first,
         "section": headings,
     }
@@ -299,12 +299,20 @@ def _cell_candidate(ctx, unit):
     }
 
 
-def _statement(quote, probability):
-    """A first draft: the quote without its probability tail and markup."""
-    draft = plain(quote).strip()
+def _statement(quote, probability, parent=""):
+    """A first draft: the quote without its probability tail, completed by its parent item when
+    it continues it ("OpenAI announces GPT-5: 70%" / "... and it's available to consumers: 60%")."""
+    draft = _without_probability(plain(quote).strip(), probability)
+    if parent and re.match(r"^(?:\.\.\.|…)\s*|^(?:and|or|but)\b", draft, re.I):
+        parent_draft = _without_probability(_MARK.sub("", plain(parent)).strip(), stated_probability(plain(parent)))
+        draft = f"{parent_draft}, {re.sub(r'^(?:[.]{3}|…)[ ]*', '', draft)}"
+    return draft[:1].upper() + draft[1:]
+
+
+def _without_probability(draft, probability):
     if probability and draft.endswith(probability.phrase):
         draft = draft[: -len(probability.phrase)].rstrip(" :,-–")
-    return draft[:1].upper() + draft[1:]
+    return draft
 
 
 _PERCENT = re.compile(r"\d(?:[\d.]*)\s?%")
