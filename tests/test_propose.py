@@ -30,19 +30,24 @@ def run(tmp_path, text, name="doc.md", made=MADE, **kwargs):
     return claims
 
 
+def iso(claims):
+    """The claims with their dates as ISO text, to compare."""
+    return [{k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in c.items()} for c in claims]
+
+
 def quotes(claims):
     return [c["quote"] for c in claims]
 
 
 def test_statement_probability_lines(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # Predictions for 2025
 
         ## AI
         - ✅ OpenAI announces GPT-5: 70%
         - ❌ Transformative AI (20% unemployment or equivalent impact): 3%
         - Some open-weights model beats GPT-4 on LMSYS: 60%
-    """)
+    """))
     assert quotes(claims) == ["OpenAI announces GPT-5: 70%",
                               "Transformative AI (20% unemployment or equivalent impact): 3%",
                               "Some open-weights model beats GPT-4 on LMSYS: 60%"]
@@ -53,23 +58,23 @@ def test_statement_probability_lines(tmp_path):
 
 
 def test_present_tense_items_of_a_predictions_list(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # My AI predictions for 2026
 
         - Agents book most business travel.
         - Open models close the gap with frontier models.
         - Regulators in the EU fine a lab for the first time.
         - Inference prices fall by half.
-    """)
+    """))
     assert len(claims) == 4
     assert claims[1]["topics"][:1] == ["open-models"]
 
 
 def test_sentences_with_a_horizon_in_prose(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         AI agents have come a long way. I expect AI agents to handle customer support end to end
         within three years. Last year I said agents would stall, and they did not.
-    """)
+    """))
     assert len(claims) == 1
     assert claims[0]["quote"].startswith("I expect AI agents")
     assert claims[0]["horizon"] == "2028-01-05"
@@ -84,18 +89,18 @@ def test_sentences_with_a_horizon_in_prose(tmp_path):
     "Will AI agents replace software engineers by 2030?",  # a question
 ])
 def test_exclusions(tmp_path, sentence):
-    claims = run(tmp_path, f"""
+    claims = iso(run(tmp_path, f"""
         # Thoughts on AI
 
         {sentence}
 
         AI labs will release open models with a million-token context by 2026.
-    """)
+    """))
     assert quotes(claims) == ["AI labs will release open models with a million-token context by 2026."]
 
 
 def test_sections_that_hold_no_predictions(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # AI in 2025
 
         ## Forecasts
@@ -103,14 +108,14 @@ def test_sections_that_hold_no_predictions(tmp_path):
 
         ## Acknowledgements
         Thanks to Ann, who will surely disagree about AI agents next year.
-    """)
+    """))
     assert quotes(claims) == ["AI agents will be common in offices by the end of 2025."]
     assert claims[0]["horizon"] == "2025-12-31"
     assert claims[0]["horizon_inferred"] is False
 
 
 def test_summary_repeating_a_prediction_is_merged_keeping_the_fullest(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # AI outlook
 
         ## TL;DR
@@ -118,22 +123,22 @@ def test_summary_repeating_a_prediction_is_merged_keeping_the_fullest(tmp_path):
 
         ## Open models
         Open models will overtake closed models on the main leaderboards by the end of 2026.
-    """)
+    """))
     assert quotes(claims) == ["Open models will overtake closed models on the main leaderboards by the end of 2026."]
 
 
 def test_relayed_prediction_is_flagged(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # Podcast notes on AI
 
         Sam thinks that AI agents will run whole companies by 2030.
-    """)
+    """))
     assert len(claims) == 1
     assert "RELAYED" in claims[0]["_why"]
 
 
 def test_off_topic_predictions_dropped_in_a_mixed_document(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # Predictions for 2025
 
         ## Sports
@@ -141,12 +146,12 @@ def test_off_topic_predictions_dropped_in_a_mixed_document(tmp_path):
 
         ## Tech
         - OpenAI releases GPT-5: 70%
-    """)
+    """))
     assert quotes(claims) == ["OpenAI releases GPT-5: 70%"]
 
 
 def test_probability_table_cells(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # AGI timelines
 
         |    | P(AGI by 2030) | P(AGI by 2050) | P(AGI by this year) = 50% |
@@ -154,7 +159,7 @@ def test_probability_table_cells(tmp_path):
         | F1 | 0.39           | 0.75           | 2034                      |
         | F2 | 0.2            | 0.5            | N/A                       |
         | stdev: | 0.1        | 0.2            | 3                         |
-    """, made=datetime.date(2023, 1, 24))
+    """, made=datetime.date(2023, 1, 24)))
     by_quote = {c["quote"]: c for c in claims}
     first = by_quote["F1 | 0.39"]
     assert (first["probability"], first["horizon"]) == (0.39, "2030-12-31")
@@ -167,13 +172,13 @@ def test_probability_table_cells(tmp_path):
 
 def test_transcript_speaker_is_the_author(tmp_path):
     authors = [{"id": "ann-lee", "name": "Ann Lee"}]
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         **Ann Lee:** \\[00:01:02\\] Welcome back. I think AI agents are going to be everywhere by 2026.
 
         **Bob Ray:** \\[00:01:10\\] Sure. Open models will win on price next year, in my view of AI.
 
         That's how I see the AI market going to shift, anyway, and the models will keep getting cheaper.
-    """, authors=authors)
+    """, authors=authors))
     assert [c.get("author") for c in claims[:1]] == ["ann-lee"]
     assert claims[0]["quote"] == "I think AI agents are going to be everywhere by 2026."
     assert "Bob Ray" in claims[1]["_why"]  # not in authors.yml: proposed as a new author
@@ -183,7 +188,7 @@ def test_transcript_speaker_is_the_author(tmp_path):
 
 def test_signed_sections(tmp_path):
     authors = [{"id": "piero-molino", "name": "Piero Molino"}, {"id": "travis-addair", "name": "Travis Addair"}]
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         We asked our team about AI in 2024. Here is what they think.
         1. Small language models will drive enterprise AI adoption
         Small language models will drive a shift in the AI landscape, as enterprises adopt them this year.
@@ -193,7 +198,7 @@ def test_signed_sections(tmp_path):
         The stage is set: mixture-of-LoRA models will climb the LLM leaderboards in 2024 and stay there.
         Travis Addair
         Chief Technology Officer and cofounder, creator of the LoRAX serving framework
-    """, name="doc.txt", made=datetime.date(2024, 1, 1))
+    """, name="doc.txt", made=datetime.date(2024, 1, 1), authors=authors))
     assert {c["quote"]: c.get("author") for c in claims} == {
         "Small language models will drive enterprise AI adoption": "piero-molino",
         "Small language models will drive a shift in the AI landscape, as enterprises adopt them this year.": "piero-molino",
@@ -203,21 +208,21 @@ def test_signed_sections(tmp_path):
 
 
 def test_mathematical_letters_in_a_heading_frame_the_horizon(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         ## 𝐌𝐲 𝐀𝐈 𝐏𝐫𝐞𝐝𝐢𝐜𝐭𝐢𝐨𝐧𝐬 𝐟𝐨𝐫 𝟐𝟎𝟐𝟕
 
         - Robots will fold laundry in ordinary homes.
-    """)
+    """))
     assert claims[0]["horizon"] == "2027-12-31"
     assert claims[0]["horizon_inferred"] is True
 
 
 def test_the_same_words_twice_are_two_items_with_occurrence(tmp_path):
-    claims = run(tmp_path, """
+    claims = iso(run(tmp_path, """
         # LLM predictions for 2025
         - LMSYS top rating between 1450 and 1500: 20%
         - LMSYS top rating between 1450 and 1500: 20%
-    """)
+    """))
     assert [c.get("occurrence", 1) for c in claims] == [1, 2]
 
 
@@ -228,11 +233,11 @@ def test_claims_file_is_valid_yaml_with_why_and_a_resolution_stub(tmp_path):
     """)
     text = claims_yaml(claims, header="# header")
     assert "# why: a statement with its probability" in text
-    assert "#   - verdict:" in text
+    assert "#   - {verdict: , resolved: " in text
     loaded = yaml.safe_load(text)
     assert loaded[0]["quote"] == "AI agents will book travel for most office workers: 30%"
     assert loaded[0]["probability"] == 0.3
-    assert loaded[0]["made"] == "2025-01-05"
+    assert loaded[0]["made"] == datetime.date(2025, 1, 5)  # written unquoted, as the seeds write dates
 
 
 def test_propose_command_uses_the_ledger(tmp_path):
@@ -241,6 +246,6 @@ def test_propose_command_uses_the_ledger(tmp_path):
     assert result.exit_code == 0, result.output
     claims = yaml.safe_load(result.output)
     assert len(claims) >= 5
-    assert {c["made"] for c in claims} == {"2024-01-08"}
+    assert {c["made"] for c in claims} == {datetime.date(2024, 1, 8)}
     assert {c.get("author") for c in claims} == {"anonymous-blogger"}
-    assert sum(1 for c in claims if c.get("horizon") == "2024-12-31") >= 3
+    assert sum(1 for c in claims if c.get("horizon") == datetime.date(2024, 12, 31)) >= 3

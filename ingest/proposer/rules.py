@@ -24,7 +24,8 @@ _STRONG = re.compile(
 # A date alone ("in 2026", "this year") looks forward only in a sentence not told in the past.
 _WHEN = re.compile(r"\b(?:(?:by|before|within|in the next|over the next) (?:the end of |end of )?(?:19|20)\d\d"
                    r"|next (?:year|decade)|this year|in 20[2-9]\d)\b", re.I)
-_PAST = re.compile(r"\b(?:was|were|did|saw|noticed|had|got|came|went|been|happened|seen|waited|waiting)\b", re.I)
+_PAST = re.compile(r"\b(?:was|were|did|saw|noticed|had|got|came|went|been|happened|seen|waited|waiting)\b"
+                   r"|\b(?:I|we|they|he|she|it|you)\s+\w+ed\b", re.I)
 _STANCE = re.compile(r"\b(?:I think|I predict|I expect|my prediction|I bet|my bet|I['’]m (?:pretty |fairly )?(?:sure|confident))\b", re.I)
 _WEAK = re.compile(r"\b(?:may|might|could|likely|probably|becomes?|emerges?|arrives?|overtakes?|replaces?"
                    r"|surpass(?:es)?|reach(?:es)?|continues? to|remains?|rise|decline|grows?)\b", re.I)
@@ -65,7 +66,7 @@ _INTENTION = re.compile(
     r"|leave|link|see what|have to|need|find|hear|pay|hire|want|write|post|cover|look)\b"
     r"|\bI(?: will|['’]ll) be \w+ing\b|\byou['’]ll (?:just |never )?\w+|\bI['’]m sure\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]d|my|we|our)\b")
-_STAT_ROW = re.compile(r"^(?:st(?:an)?d(?:ard)? ?dev|sd|\d+% CI|CI|n|count|min|max|range|variance|iqr)\b", re.I)
+_STAT_ROW = re.compile(r"^(?:st(?:an)?d(?:ard)?[ .]?dev|stdev|sd|\d+% CI|CI|n|count|min|max|range|variance|iqr)\b", re.I)
 _AGGREGATE_ROW = re.compile(r"^(?:mean|median|geo ?mean|geo odds|average|aggregate|total|all|overall|consensus)\b", re.I)
 _NUMBER = re.compile(r"^~?\s*(?:\d+(?:\.\d+)?)\s*%?$")
 _YEAR_CELL = re.compile(r"^~?(?:19|20|21|22)\d\d(?:\.\d+)?$")
