@@ -50,12 +50,14 @@ _QUIET_SECTION = re.compile(r"\b(?:acknowledg(?:e)?ments?|references?|bibliograp
 _PREDICTION_FRAME = re.compile(r"\b(?:predictions?|forecasts?|what to expect|expectations?|outlook|the year ahead"
                                r"|bets|prognos\w*|will happen|in (?:19|20)\d\d|for (?:19|20)\d\d|(?:19|20)\d\d\b)", re.I)
 _SUMMARY_SECTION = re.compile(r"\b(?:tl;?dr|summary|contents|key takeaways|in short|overview|at a glance)\b", re.I)
+# The subject matter: acronyms and names as written, other words in any case.
 _AI = re.compile(
-    r"\b(?:A\.?I\.?s?|AGI|ASI|TAI|LLMs?|SLMs?|GPT[-\w]*|ChatGPT|OpenAI|Anthropic|Claude|Gemini|DeepMind|Llama|Mistral"
-    r"|Grok|Copilot|artificial|intelligen\w*|machine learning|ML|neural|deep learning|transformers?|agents?|agentic"
-    r"|chatbots?|robot\w*|self-driving|autonomous|superintelligen\w*|Turing|GPUs?|Nvidia|inference|fine-tun\w*|RAG"
-    r"|vector databases?|embeddings?|multimodal\w*|diffusion|generative|GenAI|alignment|LMSYS|benchmarks?"
-    r"|language models?|foundation models?|models?|reasoning|o1|o3|Sora|compute|datacenters?|data centers?)\b")
+    r"\b(?:A\.?I\.?s?|AGI|ASI|TAI|LLMs?|SLMs?|GPT[-\w]*|ChatGPT|OpenAI|Anthropic|Claude|Gemini|DeepMind|Llama"
+    r"|Mistral|Grok|Copilot|ML|RAG|GPUs?|Nvidia|LMSYS|GenAI|Sora|o1|o3)\b"
+    r"|\b(?i:artificial|intelligen\w*|machine learning|neural|deep learning|transformers?|agents?|agentic|chatbots?"
+    r"|robot\w*|self-driving|autonomous|superintelligen\w*|turing|inference|fine-tun\w*|vector databases?"
+    r"|embeddings?|multimodal\w*|diffusion|generative|alignment|benchmarks?|language models?|foundation models?"
+    r"|models?|reasoning|compute|datacenters?|data centers?)\b")
 _RELAY = re.compile(r"\b(?P<who>[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)?) (?:thinks|says|said|predicts|predicted|expects|believes|argues|claims|wrote)\b")
 _QUOTED = re.compile(r"[\"“](?P<inner>[^\"“”]{12,})[\"”]")
 _MARK = re.compile(r"^(?:[✅❌☑✔✓✗✘❎⬜🟢🔴]\uFE0F?\s*|\((?:annulled|void|resolved|yes|no)\)\s*|\*+(?=\S)|\d+[.)]\s+|[-–—•]\s+)+", re.I)
