@@ -257,10 +257,13 @@ def _date_in_name(name):
 # ---------------------------------------------------------------- title
 
 def _first_heading(document, html):
+    markdown = getattr(document, "markdown", "") or ""
+    setext = re.match(r"\s*([^\n]+?)[ \t]*\n=+[ \t]*$", markdown, re.M)  # "Title\n=====" opening the file
+    if setext:
+        return setext.group(1).strip()
     for s in getattr(document, "sections", None) or []:
         if s.level == 1 and s.heading.strip():
             return s.heading.strip()
-    markdown = getattr(document, "markdown", "") or ""
     m = re.search(r"^#[ \t]+(.+?)[ \t#]*$", markdown, re.M)
     if m:
         return m.group(1).strip()
