@@ -249,3 +249,28 @@ def test_propose_command_uses_the_ledger(tmp_path):
     assert {c["made"] for c in claims} == {datetime.date(2024, 1, 8)}
     assert {c.get("author") for c in claims} == {"anonymous-blogger"}
     assert sum(1 for c in claims if c.get("horizon") == datetime.date(2024, 12, 31)) >= 3
+
+
+def test_an_item_opening_its_sub_items_completes_them(tmp_path):
+    claims = iso(run(tmp_path, """
+        # What AI will look like in 2026
+        - Models will become
+          - Cheaper: the price of a million tokens will halve again.
+          - Smaller: a phone will run a model as good as today's best.
+    """))
+    assert quotes(claims) == ["Cheaper: the price of a million tokens will halve again.",
+                              "Smaller: a phone will run a model as good as today's best."]
+    assert claims[0]["statement"] == "Models will become cheaper: the price of a million tokens will halve again."
+
+
+def test_table_cells_with_several_items_keep_row_and_column(tmp_path):
+    """A saved page's table of text forecasts: each item a claim, its row the author, its column the horizon."""
+    from pathlib import Path
+
+    page = Path(__file__).parent / "fixtures" / "readers" / "page.html"
+    claims = iso(run(tmp_path, page.read_text(encoding="utf-8"), name="page.html"))
+    by_quote = {c["quote"]: c for c in claims}
+    assert by_quote["Robots fold laundry at home."]["horizon"] == "2026-12-31"
+    assert "author: Alpha" in by_quote["Self-driving taxis reach ten cities."]["_why"]
+    assert "author: Beta" in by_quote["GPU prices fall."]["_why"]
+    assert "No change." not in by_quote and "Mars sample returns." not in by_quote  # not forecasts about AI

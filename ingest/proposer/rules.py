@@ -127,11 +127,15 @@ class Context:
         self.forward = [(n, p) for n, p, r in cues if r == "forward"]
         self.exclude = [(n, p) for n, p, r in cues if r == "exclude"]
         self.document = document
+        self.heads = set()
         fm = document.front_matter or {}
         self.title = plain(str(fm.get("title") or (document.sections[0].heading if document.sections else "")))
         self.framed = bool(_PREDICTION_FRAME.search(self.title))
         self.framings = [(m.start(), m.group(0)) for m in _FRAMING_PHRASE.finditer(plain(document.text))]
         self.about_ai = bool(_AI.search(self.title))
+
+    def parent_is_head(self, unit):
+        return bool(unit.parent) and any(self.document.text.startswith(unit.parent, at) for at in self.heads)
 
 
 def _is_relevant(ctx, unit, text):
@@ -195,6 +199,8 @@ def candidate_for(ctx, unit, sibling_of=0):
         return None
     if unit.block == "item" and (_DEFINITION_ITEM.match(quote) or _DEFINITION_ITEM.match(unit.parent)):
         return None
+    if unit.start in ctx.heads:
+        return None  # its sub-items are the predictions, each completed by it
     if _INTENTION.search(plain_quote) and not probability:
         return None  # "I'll tell you why", "I will be testing": the speaker's plans, not forecasts
     if unit.speaker and not enumerated:
@@ -225,7 +231,7 @@ def candidate_for(ctx, unit, sibling_of=0):
         "horizon_phrase": horizon.phrase if horizon else None, "horizon_inferred": horizon_inferred,
         "probability": probability.value if probability else None,
         "confidence_words": confidence_words(plain_quote),
-        "statement": _statement(quote, probability, unit.parent),
+        "statement": _statement(quote, probability, unit.parent, ctx.parent_is_head(unit)),
         "headline": unit.block in ("item", "heading", "cell") and unit.first,
         "section": headings,
     }
@@ -290,6 +296,8 @@ def _cell_candidate(ctx, unit):
             horizon_phrase = framed.phrase if framed else None
         statement = plain(cell)
         cue = "an item of a table cell"
+        if not ctx.about_ai and not _AI.search(" ".join((statement, row, column, *unit.headings))):
+            return None
         if not (_STRONG.search(cell) or _WEAK.search(cell) or horizon_phrase or probability is not None):
             return None
     author = None if _AGGREGATE_ROW.match(row) else row.rstrip(":").strip()
@@ -302,10 +310,13 @@ def _cell_candidate(ctx, unit):
     }
 
 
-def _statement(quote, probability, parent=""):
+def _statement(quote, probability, parent="", parent_is_head=False):
     """A first draft: the quote without its probability tail, completed by its parent item when
-    it continues it ("OpenAI announces GPT-5: 70%" / "... and it's available to consumers: 60%")."""
+    it continues it ("OpenAI announces GPT-5: 70%" / "... and it's available to consumers: 60%";
+    "Models will become" / "Cheaper: ...")."""
     draft = _without_probability(plain(quote).strip(), probability)
+    if parent and parent_is_head:
+        return f"{plain(parent).strip()} {draft[:1].lower()}{draft[1:]}"
     if parent and re.match(r"^(?:\.\.\.|…)\s*|^(?:and|or|but)\b", draft, re.I):
         parent_draft = _without_probability(_MARK.sub("", plain(parent)).strip(), stated_probability(plain(parent)))
         draft = f"{parent_draft}, {re.sub(r'^(?:[.]{3}|…)[ ]*', '', draft)}"
@@ -348,6 +359,17 @@ def register_cues(register):
     register("says it is not a prediction", _NOT_PREDICTION, "exclude")
 
 
+def _list_heads(text, all_units):
+    """Starts of items that only open their sub-items ("Models will become" over "- cheaper: ...")."""
+    heads = set()
+    for unit, following in zip(all_units, all_units[1:]):
+        if unit.block == "item" and following.block == "item" and following.depth > unit.depth \
+                and following.parent and text[unit.start:unit.end].rstrip()[-1:] not in ".!?%" \
+                and len(text[unit.start:unit.end].split()) < 6:
+            heads.add(unit.start)
+    return heads
+
+
 def _siblings(unit):
     """Units of the same list (or headings of the same level under the same parent)."""
     if unit.block == "item" and unit.first:
@@ -362,6 +384,7 @@ def propose_claims(document):
     ctx = Context(document)
     found, groups = {}, {}
     all_units = [part for unit in units(document) for part in clauses(document.text, unit)]
+    ctx.heads = _list_heads(document.text, all_units)
     for i, unit in enumerate(all_units):
         candidate = candidate_for(ctx, unit)
         if candidate is not None:
