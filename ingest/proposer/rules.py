@@ -201,6 +201,8 @@ def candidate_for(ctx, unit, sibling_of=0):
         return None
     if unit.start in ctx.heads:
         return None  # its sub-items are the predictions, each completed by it
+    if unit.block == "heading" and plain_quote.strip() == ctx.title.strip():
+        return None  # the title frames the document's predictions; it is not one of them
     if _INTENTION.search(plain_quote) and not probability:
         return None  # "I'll tell you why", "I will be testing": the speaker's plans, not forecasts
     if unit.speaker and not enumerated:
