@@ -129,7 +129,8 @@ class Context:
         self.document = document
         self.heads = set()
         fm = document.front_matter or {}
-        self.title = plain(str(fm.get("title") or (document.sections[0].heading if document.sections else "")))
+        first = document.sections[0] if document.sections else None
+        self.title = plain(str(fm.get("title") or (first.heading if first and first.level == 1 else "")))
         self.framed = bool(_PREDICTION_FRAME.search(self.title))
         self.framings = [(m.start(), m.group(0)) for m in _FRAMING_PHRASE.finditer(plain(document.text))]
         self.about_ai = bool(_AI.search(self.title))
