@@ -175,7 +175,7 @@ def candidate_for(ctx, unit, sibling_of=0):
     probability = stated_probability(plain_quote)
     enumerated = _ENUMERATION.match(text[unit.start:end]) and _QUOTED.search(text[unit.start:unit.end])
     in_frame = ctx.framed or any(_PREDICTION_FRAME.search(plain(h)) for h in unit.headings) \
-        or bool(unit.lead and _PREDICTION_FRAME.search(unit.lead))
+        or bool(unit.lead and (_PREDICTION_FRAME.search(unit.lead) or _STRONG.search(plain(unit.lead))))
     if probability and unit.block in ("item", "paragraph", "quote") and re.search(r":\s*[<>~]?\d", quote[-12:] + " "):
         cue = "a statement with its probability"
     elif probability:
@@ -255,8 +255,9 @@ def _author(ctx, unit, quote):
         return unit.speaker, False
     if unit.signature:
         return unit.signature, False
-    if _FIRST_PERSON.search(quote[:40]):
-        return None, False  # the document's own author
+    said = ctx.document.text[unit.block_start:unit.start + 1].lstrip("*_ ")[:1] in "\"“"
+    if _FIRST_PERSON.search(quote[:40]) and not said:
+        return None, False  # the document's own author (in quotation marks, "I" is the one quoted)
     for heading in reversed(unit.headings):
         if _looks_like_person(heading):
             return plain(heading).strip(), False
