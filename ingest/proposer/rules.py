@@ -188,8 +188,6 @@ def candidate_for(ctx, unit, sibling_of=0):
         cue = f"a date ahead ({when.group(0)})"
     elif unit.block == "item" and unit.first and in_frame and len(quote.split()) >= 4:
         cue = "an item of a list framed as predictions"
-    elif unit.block == "heading" and in_frame and _WEAK.search(plain_quote):
-        cue = "a heading stating what will happen"
     elif unit.block in ("item", "heading") and _WEAK.search(plain_quote) and in_frame:
         cue = f"a {unit.block} in a predictions section ({_WEAK.search(plain_quote).group(0)})"
     elif sibling_of and len(quote.split()) >= 4:
