@@ -6,6 +6,8 @@ import textwrap
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.cli import cli
 from ingest.proposer import claims_yaml, propose
@@ -274,3 +276,23 @@ def test_table_cells_with_several_items_keep_row_and_column(tmp_path):
     assert "author: Alpha" in by_quote["Self-driving taxis reach ten cities."]["_why"]
     assert "author: Beta" in by_quote["GPU prices fall."]["_why"]
     assert "No change." not in by_quote and "Mars sample returns." not in by_quote  # not forecasts about AI
+
+
+PIECES = ["# Predictions for 2026", "## Acknowledgements", "- AI agents will book travel: 60%", "  - ... and pay for it: 40%",
+          "| who | 2030 |", "|---|---|", "| F1 | 0.4 |", "| mean: | 0.3 <br> 0.5 |", "**Ann Lee:** \\[00:01:02\\] I think models will win.",
+          "> \"Robots will fold laundry.\" [..] she said", "1. Number one, \"LLMs become cheap.\"", "<!-- a comment", "-->",
+          "```", "code will run", "Some text. Another sentence? Yes! e.g. this.", "", "", "   ", "|", "- ", "#", "[^1]: By 2030 50%"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.sampled_from(PIECES) | st.text(max_size=40), max_size=30))
+def test_any_document_gives_verbatim_quotes(lines):
+    """Whatever the document holds, propose does not fail and every quote is in its text, verbatim."""
+    from ingest.readers.base import ReadDocument, render_text
+
+    markdown = "\n".join(lines) + "\n"
+    text, sections = render_text(markdown)
+    document = ReadDocument("markdown", markdown, text, sections, {})
+    for claim in propose(document, document_id="doc", made=MADE, topics=TOPICS):
+        assert claim["quote"] and claim["quote"] in text
+        assert 0 <= claim.get("probability", 0) <= 1

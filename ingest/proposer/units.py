@@ -60,7 +60,7 @@ def line_text(md_line):
 
 
 def aligned_lines(document):
-    """(markdown line, text line, offset in text) for each text line; markdown "" when unknown."""
+    """(markdown line, text line, offset in text) for each text line."""
     text_lines = document.text.split("\n")
     md_lines = document.markdown.split("\n")
     shift = 0
