@@ -296,3 +296,30 @@ def test_any_document_gives_verbatim_quotes(lines):
     for claim in propose(document, document_id="doc", made=MADE, topics=TOPICS):
         assert claim["quote"] and claim["quote"] in text
         assert 0 <= claim.get("probability", 0) <= 1
+
+
+def test_probability_on_its_own_line_after_the_prediction(tmp_path):
+    claims = iso(run(tmp_path, """
+        # AI forecasts for 2026
+
+        OpenAI will release GPT-6 this year.
+        Probability: 30%
+
+        Anthropic will release a model that beats it.
+        0.25
+    """))
+    assert [(c["quote"], c["probability"]) for c in claims] == [
+        ("OpenAI will release GPT-6 this year.", 0.3), ("Anthropic will release a model that beats it.", 0.25)]
+
+
+def test_a_section_its_author_says_holds_no_predictions(tmp_path):
+    claims = iso(run(tmp_path, """
+        # AI in 2026
+
+        ## Hopes
+        These are not predictions, just hopes. AI tutors will reach every child.
+
+        ## Forecasts
+        AI tutors will reach a million children by the end of 2026.
+    """))
+    assert quotes(claims) == ["AI tutors will reach a million children by the end of 2026."]

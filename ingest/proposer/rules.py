@@ -13,7 +13,7 @@ import re
 
 from ..hookspecs import hookimpl
 from .horizon import find_horizon, horizon_from_framing
-from .probability import confidence_words, stated_probability
+from .probability import Stated, confidence_words, stated_probability
 from .units import plain, units
 
 # Words that make a sentence look forward. Weighted: a strong cue alone proposes a unit.
@@ -112,6 +112,12 @@ def _looks_like_person(heading):
     return not any(word.lower() in _HEADING_WORDS for word in heading.split())
 
 
+# A probability on its own line after the prediction ("70%", "Probability: 0.7").
+_NEXT_LINE_PROBABILITY = re.compile(r"[ \t]*\n[ \t]*(?:(?:probability|confidence|credence|chance|p)[ \t]*[:=][ \t]*)?"
+                                    r"(?:\d{1,3}(?:\.\d+)?[ \t]?%|0?\.\d+|1\.0)[ \t]*(?:\n|$)", re.I)
+# A section whose author says it holds no predictions ("These are not predictions, just hopes").
+_NO_PREDICTIONS_HERE = re.compile(r"\b(?:(?:are|is) not (?:meant as |intended as )?(?:predictions?|forecasts?)"
+                                  r"|no predictions (?:here|in this section)|not a prediction)\b", re.I)
 # "12 predictions for 2026", "my predictions for AI in 2024": what a talk or post says it forecasts.
 _FRAMING_PHRASE = re.compile(r"\bpredictions? (?:for|about|of)(?: \w+){0,3}? (?:in |for )?((?:19|20)\d\d)\b", re.I)
 
@@ -134,6 +140,10 @@ class Context:
         self.framed = bool(_PREDICTION_FRAME.search(self.title))
         self.framings = [(m.start(), m.group(0)) for m in _FRAMING_PHRASE.finditer(plain(document.text))]
         self.about_ai = bool(_AI.search(self.title))
+        # Sections whose opening says they hold no predictions: (start, end) in the text.
+        starts = [sec.start for sec in document.sections[1:]] + [len(document.text)]
+        self.quiet = [(sec.start, sec.body_end) for sec, following in zip(document.sections, starts)
+                      if _NO_PREDICTIONS_HERE.search(document.text[sec.end:min(following, sec.end + 400)])]
 
     def parent_is_head(self, unit):
         return bool(unit.parent) and any(self.document.text.startswith(unit.parent, at) for at in self.heads)
@@ -164,15 +174,18 @@ def candidate_for(ctx, unit, sibling_of=0):
     document = ctx.document
     text = document.text
     start, end = _trim(text, unit.start, unit.end)
-    if end - start < 8:
-        return None
+    if end - start < 8 or _NEXT_LINE_PROBABILITY.fullmatch("\n" + text[start:end]):
+        return None  # too short, or only the probability of the sentence above
     quote = text[start:end]
     plain_quote = plain(quote)
     headings = " / ".join(plain(h) for h in unit.headings)
-    if any(_QUIET_SECTION.search(plain(h)) for h in unit.headings):
+    if any(_QUIET_SECTION.search(plain(h)) for h in unit.headings) or any(a <= unit.start < b for a, b in ctx.quiet):
         return None
     cue = None
     probability = stated_probability(plain_quote)
+    if probability is None and (below := _NEXT_LINE_PROBABILITY.match(text, unit.end)):
+        line = below.group().strip()
+        probability = stated_probability(line) or Stated(float(line), line, 0, len(line))  # a bare "0.7"
     enumerated = _ENUMERATION.match(text[unit.start:end]) and _QUOTED.search(text[unit.start:unit.end])
     in_frame = ctx.framed or any(_PREDICTION_FRAME.search(plain(h)) for h in unit.headings) \
         or bool(unit.lead and (_PREDICTION_FRAME.search(unit.lead) or _STRONG.search(plain(unit.lead))))

@@ -39,7 +39,7 @@ _SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
 _FOOTNOTE = re.compile(r"^\[\^[^\]]+\]:[ \t]*")
 _ITEM_SPLIT = re.compile(r"[ \t]*<(?:br|hr)[ \t]*/?>[ \t]*", re.I)
 # Sentence ends: . ! ? (and a closing quote or bracket) then space and a capital, digit or quote.
-_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)\]]*)[ \t]+(?=[\"“'‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"“'‘(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|Mr|Mrs|Ms|Dr|St|No|approx|cf|U\.S|Inc|Ltd|Jr|Sr)|\b[A-Z])\.$")
 
 
