@@ -167,6 +167,18 @@ def make_plan(path, data, source, seeds, document_id=None):
     author_ids = {str(a.get("id")) for a in authors if isinstance(a, dict)}
     ids, new_authors, known_authors, author_text = [], [], [], ""
     every_author = [dict(a) for a in authors if isinstance(a, dict)]
+
+    def new_author(name, source, guessed_name, publisher):
+        nonlocal author_text
+        aid = _unique(slug(name) or "author", author_ids)
+        author_ids.add(aid)
+        entry = {"id": aid, "name": name, **({"publisher": publisher} if publisher else {})}
+        new_authors.append((aid, entry))
+        every_author.append(entry)
+        author_text += (f"# Added by hindsight add for {document_id} (from {source}): check the name, add a role.\n"
+                        f"- id: {aid}\n  name: {_scalar(name)}" + ("  # guessed" if guessed_name else "") + "\n"
+                        + (f"  publisher: {publisher}\n" if publisher else ""))
+        return aid
     for name in d.authors:
         aid = _match(name, authors, slug)
         if aid is None:
@@ -177,18 +189,7 @@ def make_plan(path, data, source, seeds, document_id=None):
                 if aid not in {i for i, _ in new_authors}:
                     known_authors.append(aid)
             continue
-        aid = _unique(slug(name) or "author", author_ids)
-        author_ids.add(aid)
-        entry = {"id": aid, "name": name}
-        if publisher_id:
-            entry["publisher"] = publisher_id
-        new_authors.append((aid, entry))
-        every_author.append(entry)
-        ids.append(aid)
-        author_text += (f"# Added by hindsight add for {document_id} (from {notes['authors']}): check the name, add a role.\n"
-                        f"- id: {aid}\n  name: {_scalar(name)}"
-                        + ("  # guessed" if "authors" in guessed else "") + "\n"
-                        + (f"  publisher: {publisher_id}\n" if publisher_id else ""))
+        ids.append(new_author(name, notes["authors"], "authors" in guessed, publisher_id))
     if publisher_id is None:  # no publisher named: a known author's own, if there is exactly one
         theirs = {str(a.get("publisher")) for a in authors if isinstance(a, dict) and a.get("id") in known_authors and a.get("publisher")}
         if len(theirs) == 1:
@@ -234,12 +235,30 @@ def make_plan(path, data, source, seeds, document_id=None):
     claims = propose(source.document, document_id=document_id, made=made, title=d.title,
                      authors=every_author, topics=[t for t in topics if isinstance(t, dict)],
                      default_author=ids[0] if len(ids) == 1 else None)
+    # Who the document says made a claim (a section's person, a table's row) and authors.yml does
+    # not know yet: proposed as a new author, named on the claim.
+    for i, claim in enumerate(claims):
+        name = claim["_raw"].get("author")
+        if name and "author" not in claim and not claim["_raw"].get("relayed"):
+            aid = _match(name, every_author, slug) or new_author(name, "the claims that name them", True, None)
+            claims[i] = _with_author(claim, aid, name)
     claims_text = claims_yaml(claims, _claims_header(document_id, d.title, file_name))
 
     return Plan(document_id=document_id, file_name=file_name, entry=entry, author_entries=author_text,
                 publisher_entries=publisher_text, claims=claims_text, claim_count=len(claims), guessed=guessed,
                 todo=todo, new_authors=[i for i, _ in new_authors], known_authors=known_authors,
                 new_publisher=new_publisher, publisher_id=publisher_id)
+
+
+def _with_author(claim, author_id, name):
+    """The claim with its author set (after the statement, where the seeds have it)."""
+    out = {}
+    for key, value in claim.items():
+        out[key] = value
+        if key == "statement":
+            out["author"] = author_id
+    out["_why"] = re.sub(r"author: .*? \(not in authors\.yml[^)]*\)", f"author {name!r}, new in authors.yml", claim.get("_why", ""))
+    return out
 
 
 def _claims_header(document_id, title, file_name):

@@ -9,6 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from ingest.add import add
+from ingest.cli import cli
 from ingest.read import read_source
 from ingest.readers.base import ReadDocument
 
@@ -367,3 +368,19 @@ def test_slug():
 
     assert slug("Ünïcode: AI Predictions for 2025 — what's next?") == "unicode-ai-predictions-for-2025-what-s-next"
     assert len(slug("word " * 40)) <= 60
+
+
+def test_people_the_document_names_as_predictors_become_authors(seeds, tmp_path):
+    """A section per person (or a table's rows): each person named becomes an author of their claims."""
+    source = tmp_path / "2025-01-10-who-said-what.md"
+    source.write_text("---\ntitle: Who said what about AI\ndate: 2025-01-10\nauthor: Kim Park\n---\n\n"
+                      "## Yann LeCun\n\n- \"AI systems will match human intelligence within ten years.\"\n\n"
+                      "## Gary Marcus\n\n- \"AGI will not arrive by 2027.\"\n", encoding="utf-8")
+    result = run(source, "--seeds", seeds)
+    assert result.exit_code == 0, result.output
+    authors = {a["id"]: a["name"] for a in yaml.safe_load((seeds / "authors.yml").read_text())}
+    assert authors["yann-lecun"] == "Yann LeCun" and authors["gary-marcus"] == "Gary Marcus"
+    claims = yaml.safe_load((seeds / "claims" / "who-said-what-about-ai.yml").read_text())
+    assert [c["author"] for c in claims] == ["yann-lecun", "gary-marcus"]
+    check = CliRunner().invoke(cli, ["check", "--seeds", str(seeds)])
+    assert "unknown author" not in check.output.lower() and "yann-lecun" not in check.output

@@ -348,16 +348,22 @@ _PERCENT = re.compile(r"\d(?:[\d.]*)\s?%")
 _CLAUSE_BREAK = re.compile(r"[,;]\s+(?:but\s+|and\s+)?|\s+but\s+|:\s+(?=[A-Z][\w-]*\s+\d)")
 
 
+# "..., I say 50% by 2100": the author answering the forecast just quoted.
+_STANCE_TURN = re.compile(r"(?<=[,;] )(?:but )?I (?:say|guess|predict|bet|think)\b")
+
+
 def clauses(text, unit):
     """A sentence giving several probabilities ("The 2 futures total 21%, but I say 0.3%";
-    "I say: Futurama 51%, AI-Fizzle 41%") as one unit per probability."""
+    "I say: Futurama 51%, AI-Fizzle 41%") as one unit per probability, and one where the author
+    answers another's forecast ("Community prediction of 2041 is too early, I say 2100") as two."""
     sentence = text[unit.start:unit.end]
-    if len(_PERCENT.findall(sentence)) < 2:
+    stance = _STANCE_TURN.search(sentence)
+    if len(_PERCENT.findall(sentence)) < 2 and not stance:
         return [unit]
     cuts, begin = [], 0
     for brk in _CLAUSE_BREAK.finditer(sentence):
         left, right = sentence[begin:brk.start()], sentence[brk.start():]
-        if _PERCENT.search(left) and _PERCENT.search(right):
+        if (_PERCENT.search(left) and _PERCENT.search(right)) or (stance and brk.end() == stance.start()):
             cuts.append((begin, brk.start()))
             begin = brk.start() + (len(brk.group()) - len(brk.group().lstrip(",;: ")) if brk.group().lstrip(",;: ").startswith(("but", "and")) else len(brk.group()))
     cuts.append((begin, len(sentence)))
