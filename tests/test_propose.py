@@ -89,6 +89,9 @@ def test_sentences_with_a_horizon_in_prose(tmp_path):
     "For example, imagine an AI agent that will book your flights.",  # a hypothetical
     "We must make sure AI models will be safe before release.",  # normative
     "Will AI agents replace software engineers by 2030?",  # a question
+    "If you ignore AI agents, you're going to be left behind by 2030.",  # generic advice to the reader
+    "And the AI agent will say --",  # broken off
+    "I'll tell you why I think AI agents matter.",  # the speaker's plan
 ])
 def test_exclusions(tmp_path, sentence):
     claims = iso(run(tmp_path, f"""

@@ -19,7 +19,7 @@ from .units import plain, units
 # Words that make a sentence look forward. Weighted: a strong cue alone proposes a unit.
 _STRONG = re.compile(
     r"\b(?:will|won['’]t|['’]ll|shall|going to|gonna|expect(?:s|ed)?|predict(?:s|ed|ion)?|forecast|anticipated?"
-    r"|(?:is|are) (?:poised|set|likely|unlikely|bound|expected) to|I (?:say|bet|guess|reckon)"
+    r"|(?:is|are) (?:poised|set|likely|unlikely|bound|expected) to|I bet|I (?:say|guess|reckon):?(?= [~<>]?\d)"
     r"|chance|probabilit|odds|\d+ ?%(?! of)|soon|eventually|someday)\b", re.I)
 # A date alone ("in 2026", "this year") looks forward only in a sentence not told in the past.
 _WHEN = re.compile(r"\b(?:(?:by|before|within|in the next|over the next) (?:the end of |end of )?(?:19|20)\d\d"
@@ -63,10 +63,11 @@ _QUOTED = re.compile(r"[\"“](?P<inner>[^\"“”]{12,})[\"”]")
 _MARK = re.compile(r"^(?:[✅❌☑✔✓✗✘❎⬜🟢🔴]\uFE0F?\s*|\((?:annulled|void|resolved|yes|no)\)\s*|\*+(?=\S)|\d+[.)]\s+|[-–—•]\s+)+", re.I)
 _ENUMERATION = re.compile(r"^(?:(?:And )?(?:number|no\.?) \w+|first|second|third|next|finally|lastly)[,:]\s*", re.I)
 _INTENTION = re.compile(
-    r"\b(?:I|we|you)(?:['’]ll| will| am going to|['’]m going to|['’]m gonna| are going to|['’]re going to|['’]re gonna)"
+    r"\b(?:I|we|you)(?:['’]ll| will| won['’]t| am going to|['’]m going to|['’]m gonna| are going to|['’]re going to|['’]re gonna)"
     r" (?:just |also |now )?(?:read|share|talk|tell|say|walk|make|put|take|go|do|start|ask|mention|try|get|give|show"
     r"|leave|link|see what|have to|need|find|hear|pay|hire|want|write|post|cover|look)\b"
-    r"|\bI(?: will|['’]ll) be \w+ing\b|\byou['’]ll (?:just |never )?\w+|\bI['’]m sure\b", re.I)
+    r"|\bI(?: will|['’]ll) be \w+ing\b|\byou['’]ll (?:just |never )?\w+|\bI['’]m sure\b"
+    r"|\bif you\b|\byou(?:['’]re| are) (?:going to|gonna)\b", re.I)  # "if you don't..., you're going to": generic advice
 _FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]d|my|we|our)\b")
 _STAT_ROW = re.compile(r"^(?:st(?:an)?d(?:ard)?[ .]?dev|stdev|sd|\d+% CI|CI|n|count|min|max|range|variance|iqr)\b", re.I)
 _AGGREGATE_ROW = re.compile(r"^(?:mean|median|geo ?mean|geo odds|average|aggregate|total|all|overall|consensus)\b", re.I)
@@ -207,8 +208,8 @@ def candidate_for(ctx, unit, sibling_of=0):
         cue = f"in a list where {sibling_of} other items are predictions"
     if cue is None:
         return None
-    if quote.rstrip().endswith("?") or any(p.search(plain_quote) for _, p in ctx.exclude):
-        return None
+    if quote.rstrip().endswith(("?", "--", "—")) or any(p.search(plain_quote) for _, p in ctx.exclude):
+        return None  # a question, a sentence broken off, or an excluded kind
     if unit.block == "item" and (_DEFINITION_ITEM.match(quote) or _DEFINITION_ITEM.match(unit.parent)):
         return None
     if unit.start in ctx.heads:
