@@ -1,131 +1,238 @@
 """The optional proposer built on `llm`: any model a user has set up for llm that supports schemas.
 
     hindsight propose PATH --model NAME
+    propose_with_model(document, model_name, *, made=None, title=None) -> [candidate dict]
 
-The document's plain text goes to the model in chunks, with a schema of the fields a candidate
-carries; every quote that comes back is checked against the text. A quote found there exactly is
-kept; one that differs only in whitespace or quotation marks is replaced by the text's own words;
-any other is dropped (and counted in the cue, so the curator sees it). `llm` is imported here only,
-so the rest of Hindsight works without it installed.
+The document's plain text (`document.text`, what quotes are checked against) goes to the model in
+chunks of at most CHUNK characters cut at paragraph breaks, with a system prompt saying what a
+prediction is and what not to propose, and a JSON schema (an `items` array of the candidate's
+fields) so the answer is structured output. Every quote that comes back is checked against the
+text: found there exactly, it is kept; differing only in surrounding whitespace or quotation marks,
+in curly against straight quotation marks or in runs of whitespace, it is replaced by the text's
+own span; otherwise it is dropped. Drops are counted and reported on stderr as a warning
+(click.echo(..., err=True)); the last count is also in `last_dropped`.
+
+`llm` is imported inside the functions only, so the rest of Hindsight works without it installed
+(`pip install 'hindsight[llm]'`). Errors a user can fix (a model llm does not know, one without
+schema support) raise ValueError; a model that fails or answers with something other than the JSON
+asked for raises RuntimeError. `hindsight propose` turns both into a one-line error.
 """
 import json
 import re
 
+import click
+
 CHUNK = 12_000  # characters of text per request, cut at paragraph breaks
 
-SYSTEM = """You read a document and list the predictions it makes about AI and technology.
-A prediction is a claim about what will (or will not) happen, made by the document's author or by
-someone it names. Copy each quote EXACTLY as it stands in the text, character for character: the
-key sentence or clause, without list markers. Do not propose: looks back at earlier predictions
-("last year I said..."), hypothetical examples, normative sentences ("we must", "should"),
-questions, sections the author says hold no predictions, or a table of contents, TL;DR or summary
-repeating a prediction made elsewhere. Someone else's prediction quoted without the author adopting
-it: set relayed to true. author: who made the prediction as the text names them, or null.
-horizon: the time phrase as written ("by 2030", "next year"), or null. probability: a probability
-the text states, as a fraction (70% -> 0.7), or null; a median forecast of a quantity is not a
-probability. confidence_words: the hedge used ("likely", "I expect"), or null. kind: prediction,
-or observation for a claim about the present. statement: one plain sentence saying what is
-predicted."""
+SYSTEM = """You read a document and list the predictions it makes, mainly about AI and technology.
+A prediction is a claim about what will (or will not) happen in the future, made by the document's
+author or by someone it names, that could later be checked.
+
+For each one, copy the quote EXACTLY as it stands in the text, character for character (same
+words, punctuation and quotation marks): the key sentence or clause, without list markers or
+surrounding quotation marks. Never paraphrase, shorten inside, or join separate sentences.
+
+Do NOT propose:
+- looks back at earlier predictions ("last year I said...", "as I predicted in 2020"), or checks
+  of how a past forecast turned out;
+- hypothetical or illustrative examples ("for example, imagine a model that...");
+- normative sentences about what people must or should do ("we must regulate", "labs should");
+- questions;
+- sections the author says hold no predictions (acknowledgements, methodology);
+- someone else's prediction that the author only quotes or reports, unless you set relayed to
+  true for it (relayed: the prediction belongs to someone the document reports, not the author);
+- a table of contents, TL;DR, abstract or summary repeating a prediction made in full elsewhere:
+  propose only the fullest statement of it, once.
+
+Fields:
+- quote: the verbatim text, copied exactly.
+- kind: "prediction" for a claim about the future; "observation" for a checkable claim about the
+  present.
+- author: the name of who made the prediction, as written in the text, or null if not named.
+- horizon: the time phrase as written ("by 2030", "within three years", "next year"), or null.
+- probability: a probability the text states, as a fraction from 0 to 1 ("70%" -> 0.7, "3 to 1"
+  -> 0.75), or null. A median or point forecast of a quantity is not a probability.
+- confidence_words: the hedge used ("likely", "I expect", "almost certainly"), or null.
+- statement: one plain sentence saying what is predicted, normalised (third person, explicit).
+- relayed: true when the prediction is someone else's that the document reports, else false.
+If the text holds no predictions, answer with an empty items list."""
+
+FIELDS = ("quote", "kind", "author", "horizon", "probability", "confidence_words", "statement", "relayed")
+
+# Updated after every call: how many quotes the model returned that were not in the text.
+last_dropped = 0
 
 
 def schema():
+    """The JSON schema sent to the model: {"items": [candidate, ...]}."""
+    nullable = lambda kind, description: {"type": [kind, "null"], "description": description}  # noqa: E731
     return {
         "type": "object",
         "properties": {"items": {"type": "array", "items": {
             "type": "object",
             "properties": {
-                "quote": {"type": "string"},
+                "quote": {"type": "string", "description": "verbatim text of the prediction, copied exactly"},
                 "kind": {"type": "string", "enum": ["prediction", "observation"]},
-                "author": {"type": ["string", "null"]},
-                "horizon": {"type": ["string", "null"]},
-                "probability": {"type": ["number", "null"]},
-                "confidence_words": {"type": ["string", "null"]},
-                "statement": {"type": "string"},
-                "relayed": {"type": "boolean"},
+                "author": nullable("string", "name of who made it, as written"),
+                "horizon": nullable("string", "the time phrase, as written"),
+                "probability": nullable("number", "a stated probability as a fraction 0..1"),
+                "confidence_words": nullable("string", "the hedge used"),
+                "statement": {"type": "string", "description": "one-sentence normalised statement"},
+                "relayed": {"type": "boolean", "description": "someone else's prediction the document reports"},
             },
-            "required": ["quote", "kind", "author", "horizon", "probability", "confidence_words", "statement", "relayed"],
+            "required": list(FIELDS),
         }}},
         "required": ["items"],
     }
 
 
 def chunks(text, size=CHUNK):
-    """(offset, piece) of the text, each at most about `size` characters, cut at blank lines."""
+    """(offset, piece) covering the text in order, each piece at most `size` characters, cut at a
+    blank line where there is one in the second half of the window, else at a line break, a
+    sentence end or a space; at `size` exactly only when there is none of these."""
     start = 0
     while start < len(text):
         end = min(len(text), start + size)
         if end < len(text):
-            cut = text.rfind("\n\n", start + size // 2, end)
-            end = cut + 2 if cut > 0 else end
+            for separator in ("\n\n", "\n", ". ", " "):
+                cut = text.rfind(separator, start + size // 2, end - len(separator) + 1)
+                if cut >= 0:
+                    end = cut + len(separator)
+                    break
         yield start, text[start:end]
         start = end
 
 
-_QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+_MARKS = "\"'“”‘’„«»"
+_TO_STRAIGHT = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 
 
 def locate(quote, text, near=0):
-    """(start, end) of the quote in the text, searching from `near` first; whitespace and curly or
-    straight quotation marks may differ. None when the text does not hold it."""
-    quote = quote.strip().strip("\"'“”")
-    if not quote:
+    """(start, end) of the quote in the text, the first occurrence at or after `near` (else the
+    first anywhere), or None when the text does not hold it. Exact first; then with surrounding
+    whitespace and quotation marks stripped, curly and straight marks taken as equal and any run
+    of whitespace matching any other."""
+    if not quote or not quote.strip():
         return None
-    at = text.find(quote, near)
-    if at < 0:
-        at = text.find(quote)
-    if at >= 0:
-        return at, at + len(quote)
-    # Straight marks stand for either kind; any run of whitespace for any other.
-    words = (re.escape(w).replace("'", "['’‘]").replace('"', '["“”]') for w in quote.translate(_QUOTE_MARKS).split())
-    pattern = re.compile(r"\s+".join(words))
+    for candidate in (quote, quote.strip(), quote.strip().strip(_MARKS).strip()):
+        if candidate:
+            at = text.find(candidate, near)
+            if at < 0:
+                at = text.find(candidate)
+            if at >= 0:
+                return at, at + len(candidate)
+    words = quote.strip().strip(_MARKS).strip().translate(_TO_STRAIGHT).split()
+    if not words:
+        return None
+    pattern = re.compile(r"\s+".join(
+        re.escape(w).replace("'", "['‘’]").replace('"', '["“”„«»]') for w in words))
     found = pattern.search(text, near) or pattern.search(text)
     return (found.start(), found.end()) if found else None
 
 
-def _model(name):
-    import llm
+def _probability(value):
+    """A float in 0..1, or None (absent, not a number, or out of range)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or value != value or not 0 <= value <= 1:
+        return None
+    return float(value)
 
+
+def _text_or_none(value):
+    if value is None or isinstance(value, bool):
+        return None
+    value = str(value).strip()
+    return value if value and value.lower() not in ("null", "none", "n/a") else None
+
+
+def get_model(model_name):
+    """The llm model named, checked to support schemas; ValueError saying what to do otherwise."""
     try:
-        model = llm.get_model(name)
+        import llm
+    except ImportError:
+        raise ValueError("--model needs the llm library: pip install 'hindsight[llm]'") from None
+    try:
+        model = llm.get_model(model_name)
     except llm.UnknownModelError:
-        raise ValueError(f"unknown model {name!r}: `llm models` lists the models llm knows "
-                         "(a plugin such as llm-anthropic or llm-gpt4all adds more)") from None
+        raise ValueError(f"unknown model {model_name!r}: it is not known to llm; `llm models` lists the "
+                         "models llm knows (a plugin such as llm-anthropic or llm-gpt4all adds more)") from None
     if not getattr(model, "supports_schema", False):
-        raise ValueError(f"model {name!r} does not support structured output (schemas): choose another")
+        raise ValueError(f"model {model_name!r} does not support structured output (schemas), which the "
+                         "proposer needs: choose another (`llm models --schemas` lists those that do)")
     return model
 
 
-def propose_with_model(document, model_name, *, made=None, title=None):
-    """Candidates (the propose_claims format) from a language model; quotes not in the text dropped."""
-    model = _model(model_name)
+def _ask(model, model_name, prompt):
+    import llm
+
+    try:
+        answer = model.prompt(prompt, system=SYSTEM, schema=schema()).text()
+    except llm.NeedsKeyException as e:
+        raise ValueError(f"model {model_name!r}: {e}") from None
+    except Exception as e:  # the provider's own errors: network, quota, refusal...
+        raise RuntimeError(f"model {model_name!r} failed: {type(e).__name__}: {e}") from e
+    try:
+        items = json.loads(answer)
+        items = items.get("items") if isinstance(items, dict) else items
+    except json.JSONDecodeError:
+        raise RuntimeError(f"model {model_name!r} did not answer with the JSON the schema asks for: "
+                           f"{answer[:200]!r}") from None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise RuntimeError(f"model {model_name!r} did not answer with an items list: {answer[:200]!r}")
+    return [item for item in items if isinstance(item, dict)]
+
+
+def propose_with_model(document, model_name: str, *, made=None, title=None) -> list[dict]:
+    """Candidates (the propose_claims format) for a ReadDocument from the llm model named.
+
+    Quotes not found in document.text are dropped, counted in `last_dropped` and reported on
+    stderr. Raises ValueError for a model llm does not know or one without schema support,
+    RuntimeError when the model fails or answers with something other than the schema's JSON."""
+    global last_dropped
+    model = get_model(model_name)
     text = document.text
-    context = f"Title: {title}\n" if title else ""
+    context = ""
+    if title:
+        context += f"Title: {title}\n"
     if made:
         context += f"Published: {made}\n"
-    found, dropped = [], 0
-    for offset, piece in chunks(text):
-        response = model.prompt(f"{context}\n{piece}", system=SYSTEM, schema=schema())
-        try:
-            items = json.loads(response.text()).get("items") or []
-        except (json.JSONDecodeError, AttributeError):
-            raise ValueError(f"model {model_name!r} did not answer with the JSON the schema asks for")
-        for item in items:
-            span = locate(str(item.get("quote") or ""), text, offset)
+    parts = list(chunks(text)) if text.strip() else []
+    found, seen, dropped = [], set(), 0
+    for n, (offset, piece) in enumerate(parts, 1):
+        where = f" (part {n} of {len(parts)})" if len(parts) > 1 else ""
+        prompt = f"{context}Text of the document{where}:\n\n{piece}"
+        for item in _ask(model, model_name, prompt):
+            quote = item.get("quote")
+            span = locate(quote, text, offset) if isinstance(quote, str) else None
             if span is None:
                 dropped += 1
                 continue
-            probability = item.get("probability")
-            if not isinstance(probability, (int, float)) or isinstance(probability, bool) or not 0 <= probability <= 1:
-                probability = None
+            if span in seen:  # the same passage proposed twice
+                continue
+            seen.add(span)
+            kind = item.get("kind")
             found.append({
                 "quote": text[span[0]:span[1]], "start": span[0], "end": span[1],
-                "kind": item.get("kind") if item.get("kind") in ("prediction", "observation") else "prediction",
-                "cue": f"model {model_name}", "author": item.get("author") or None,
-                "horizon_phrase": item.get("horizon") or None, "horizon_inferred": False,
-                "probability": probability, "confidence_words": item.get("confidence_words") or None,
-                "statement": item.get("statement") or None, "relayed": bool(item.get("relayed")), "headline": False,
+                "kind": kind if kind in ("prediction", "observation") else "prediction",
+                "cue": f"model {model_name}",
+                "author": _text_or_none(item.get("author")),
+                "horizon_phrase": _text_or_none(item.get("horizon")),
+                "probability": _probability(item.get("probability")),
+                "confidence_words": _text_or_none(item.get("confidence_words")),
+                "statement": _text_or_none(item.get("statement")),
+                "relayed": item.get("relayed") is True or str(item.get("relayed")).lower() == "true",
+                "headline": False,
             })
-    if dropped:  # say so on every candidate's why: the curator should know the model misquoted
-        for candidate in found:
-            candidate["cue"] += f" ({dropped} quote(s) not in the text were dropped)"
+    last_dropped = dropped
+    if dropped:
+        click.echo(f"warning: model {model_name} returned {dropped} quote(s) not found in the text; "
+                   "dropped", err=True)
     return found
