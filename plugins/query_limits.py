@@ -1,0 +1,177 @@
+"""Bounds on what one public request may make SQLite and the server do.
+
+Datasette's sql_time_limit_ms is checked between SQLite's steps, so work done inside one step runs
+to its end. Two kinds of step can take far longer than the limit, and both are bounded here:
+
+- A full-text query: FTS5 parses it and loads every term's index inside one step, so thousands of
+  terms held a thread for half a minute. Every search a request can ask for (`_search` and
+  `_search_<column>` on a table, `q` anywhere, the parameters of a canned query that runs MATCH,
+  and the literals and parameters of SQL that names a full-text table) is checked BEFORE any SQL
+  runs: at most MAX_SEARCH_TERMS words (counted as FTS5's tokenizer splits them: runs of letters and
+  digits) and MAX_SEARCH_CHARS characters, else a 400 saying so.
+- One function call building a huge value (randomblob, zeroblob, printf('%.*c', ...), replace):
+  every connection Datasette opens gets SQLite's length limit, LENGTH_LIMIT bytes per string or
+  blob, so such a call fails at once with "string or blob too big".
+
+And no response body may exceed RESPONSE_LIMIT bytes (the database download, a file, is exempt):
+one announced as larger is answered with a 500 instead; a streamed one is cut off with a last line
+saying why.
+"""
+import html
+import json
+import re
+import sqlite3
+from urllib.parse import parse_qsl
+
+from datasette import hookimpl
+
+# The build refuses a source larger than ingest.read.MAX_BYTES (64 MiB): a document's text and its
+# markdown each stay near that size (markdown's escapes can add some), so twice it holds every
+# legitimate value with room, and a computed value cannot grow to gigabytes.
+LENGTH_LIMIT = 128 * 1024 * 1024
+# A row holding one largest-possible document (text and markdown, JSON-escaped) still fits.
+RESPONSE_LIMIT = 256 * 1024 * 1024
+
+MAX_SEARCH_TERMS = 32
+MAX_SEARCH_CHARS = 500
+
+TOKEN = re.compile(r"[^\W_]+")  # FTS5's unicode61 tokenizer: letters and digits; the rest separates
+SQL_LITERAL = re.compile(r"'(?:[^']|'')*'")
+MATCH_SQL = re.compile(r"\bmatch\b|fts", re.I)  # MATCH, or a full-text table (x_fts = '...', x_fts('...'))
+CANNED_PATH = re.compile(r"^/(?P<database>[^/]+?)(?:-[0-9a-f]{7})?/(?P<query>[^/]+?)(?:\.(?:json|csv))?$")
+
+
+@hookimpl
+def prepare_connection(conn):
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LENGTH_LIMIT)
+
+
+def search_problem(name, value):
+    """Why this search text is refused, or None."""
+    if len(value) > MAX_SEARCH_CHARS:
+        return f"The search in {name!r} is {len(value):,} characters long; the limit is {MAX_SEARCH_CHARS:,}."
+    terms = len(TOKEN.findall(value))
+    if terms > MAX_SEARCH_TERMS:
+        return f"The search in {name!r} has {terms:,} words; the limit is {MAX_SEARCH_TERMS}."
+    return None
+
+
+def is_search_arg(name):
+    """Datasette's own rule for table search arguments, plus the site's `q`."""
+    return name == "q" or (name.startswith("_search") and name != "_searchmode")
+
+
+def fts_queries(datasette):
+    """{(database, canned query name)} of the canned queries that run a full-text MATCH."""
+    found = set()
+    for database, config in ((datasette.metadata() or {}).get("databases") or {}).items():
+        for name, query in (config.get("queries") or {}).items():
+            sql = query if isinstance(query, str) else query.get("sql", "")
+            if MATCH_SQL.search(sql):
+                found.add((database, name))
+    return found
+
+
+def problems(path, args, canned):
+    """The first reason to refuse this request's searches, or None."""
+    match = CANNED_PATH.match(path)
+    whole = match is not None and (match["database"], match["query"]) in canned
+    sql = " ".join(value for name, value in args if name == "sql")
+    if sql and MATCH_SQL.search(sql):
+        whole = True
+        literals = " ".join(SQL_LITERAL.findall(sql))
+        problem = search_problem("sql", literals)
+        if problem:
+            return problem
+    for name, value in args:
+        if name == "sql" or name.startswith("_") and not is_search_arg(name):
+            continue  # the SQL itself (checked above), and Datasette's own options (_size, _sort...)
+        if whole or is_search_arg(name):
+            problem = search_problem(name, value)
+            if problem:
+                return problem
+    return None
+
+
+async def refuse(send, path, query_string, status, title, message):
+    wants_json = path.endswith(".json") or "_format=json" in query_string
+    if wants_json:
+        body = json.dumps({"ok": False, "error": message, "status": status, "title": title}).encode()
+        content_type = b"application/json; charset=utf-8"
+    else:
+        body = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title></head>"
+                f"<body><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p></body></html>\n").encode()
+        content_type = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status, "headers": [
+        [b"content-type", content_type], [b"content-length", str(len(body)).encode()]]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def parse_args(query_string):
+    return parse_qsl(query_string, keep_blank_values=True)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        canned = None
+
+        async def query_limits(scope, receive, send):
+            nonlocal canned
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            if canned is None:
+                canned = fts_queries(datasette)
+            query_string = scope.get("query_string", b"").decode("latin-1")
+            problem = problems(scope["path"], parse_args(query_string), canned) if query_string else None
+            if problem:
+                return await refuse(send, scope["path"], query_string, 400, "Search too long",
+                                    problem + " Search for fewer, more specific words.")
+            return await app(scope, receive, capped(send, scope, query_string))
+
+        return query_limits
+
+    return wrap
+
+
+def capped(send, scope, query_string):
+    """send, holding the response at RESPONSE_LIMIT bytes (files such as the database download
+    excepted). The start is held until the first body part: a body over the limit from its first
+    part is answered with a 500 instead; one that grows past it later is cut off with a last line."""
+    state = {"sent": 0, "exempt": False, "over": False, "start": None}
+
+    async def send_capped(event):
+        if state["over"]:
+            return
+        if event["type"] == "http.response.start":
+            headers = {k.lower(): v for k, v in event.get("headers", [])}
+            state["exempt"] = headers.get(b"content-type", b"").startswith(b"application/octet-stream")
+            if state["exempt"]:
+                return await send(event)
+            length = headers.get(b"content-length", b"")
+            if length.isdigit() and int(length) > RESPONSE_LIMIT:
+                state["over"] = True
+                return await refuse(send, scope["path"], query_string, 500, "Response too large", too_large())
+            state["start"] = event
+            return
+        if event["type"] == "http.response.body" and not state["exempt"]:
+            body = event.get("body", b"")
+            state["sent"] += len(body)
+            start, state["start"] = state["start"], None
+            if state["sent"] > RESPONSE_LIMIT:
+                state["over"] = True
+                if start is not None:  # nothing sent yet: a proper error
+                    return await refuse(send, scope["path"], query_string, 500, "Response too large", too_large())
+                keep = len(body) - (state["sent"] - RESPONSE_LIMIT)
+                return await send({"type": "http.response.body", "body": body[:max(keep, 0)]
+                                   + b"\n\n" + too_large().encode() + b"\n", "more_body": False})
+            if start is not None:
+                await send(start)
+        await send(event)
+
+    return send_capped
+
+
+def too_large():
+    return (f"The response is larger than the site's limit of {RESPONSE_LIMIT:,} bytes: ask for fewer rows "
+            "or columns (the whole database can be downloaded instead).")
