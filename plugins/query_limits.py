@@ -33,7 +33,7 @@ LENGTH_LIMIT = 128 * 1024 * 1024
 RESPONSE_LIMIT = 256 * 1024 * 1024
 
 MAX_SEARCH_TERMS = 32
-MAX_SEARCH_CHARS = 500
+MAX_SEARCH_CHARS = 2000  # a pasted paragraph; the number of terms is what costs
 
 TOKEN = re.compile(r"[^\W_]+")  # FTS5's unicode61 tokenizer: letters and digits; the rest separates
 SQL_LITERAL = re.compile(r"'(?:[^']|'')*'")
