@@ -55,6 +55,8 @@ limit :n offset :o
 """
 # filter -> (condition that can drive an index, the same condition checked row by row, SQL for its label).
 # Conditions are fixed strings; the values are parameters. A unary + keeps SQLite off a column's index.
+# A label query finds no row for a value that names nothing: the list is then a 404, so a heading only
+# ever names what exists.
 FILTERS = {
     "author": ("c.author_id = :author", "+c.author_id = :author", "select name from authors where id = :author"),
     "publisher": ("c.document_id in (select id from documents where publisher_id = :publisher)",
@@ -68,8 +70,18 @@ FILTERS = {
               " where ct.claim_id = c.id and tc.ancestor_id = :topic)",
               "select name from topics where id = :topic"),
     "year": ("c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'",
-             "c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'", "select :year"),
-    "kind": ("c.kind = :kind", "+c.kind = :kind", None),
+             "c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'",
+             "select :year from claims where made >= :year || '-01-01' and made < (:year + 1) || '-01-01' limit 1"),
+    "kind": ("c.kind = :kind", "+c.kind = :kind", "select kind from claims where kind = :kind limit 1"),
+}
+# filter -> the 404's message when its value names nothing (the value itself is not repeated)
+UNKNOWN = {
+    "author": "No author has the id given in ?author=. The authors are listed at /scorecard/author.",
+    "publisher": "No publisher has the id given in ?publisher=. The publishers are listed at /scorecard/publisher.",
+    "document": "No document has the id given in ?document=. The documents are listed at /documents.",
+    "topic": "No topic has the id given in ?topic=. The topics are listed at /topics.",
+    "year": "No claim was made in the year given in ?year=. The years are listed at /scorecard/year.",
+    "kind": "No claim is of the kind given in ?kind=: a claim is a prediction or an observation.",
 }
 # verdict filter -> (indexed condition, row-by-row condition, the scorecard column counting it, words)
 VERDICTS = {
@@ -79,6 +91,16 @@ VERDICTS = {
 }
 SCORED = ("author", "publisher", "document", "topic", "year")
 DENSE = 0.01  # a filter keeping at least this share of the predictions is checked row by row
+LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
+PAST_THE_END = "These claims have no page with the number given in ?page=: the list ends before it."
+
+
+def page_of(request):
+    """?page=: a page number from 1; a value that is not a whole number reads as the first page."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def in_context(before, after, more_before, more_after):
@@ -169,34 +191,42 @@ async def claims_page(datasette, request):
         value = request.args.get(name)
         if not value:
             continue
-        if name == "year" and not (value.isdigit() and len(value) == 4):
+        if name == "year" and not (len(value) == 4 and value.isascii() and value.isdigit()):
             raise NotFound("A year is four digits, such as 2024")
+        row = (await db.execute(label_sql, {name: value})).first()
+        if row is None:
+            raise NotFound(UNKNOWN[name])
         params[name] = value
         conditions[name] = (indexed, checked)
-        if label_sql:
-            row = (await db.execute(label_sql, {name: value})).first()
-            described[name] = row[0] if row else value
+        if name != "kind":
+            described[name] = row[0]
     verdict = request.args.get("verdict")
     verdict_column = "predictions"
     if verdict:
-        indexed, checked, verdict_column, label = VERDICTS.get(
-            verdict, ("c.verdict = :verdict", "+c.verdict = :verdict", verdict, None))
-        if label is None:
+        if verdict in VERDICTS:
+            indexed, checked, verdict_column, label = VERDICTS[verdict]
+        else:
+            row = (await db.execute("select label from verdicts where id = :verdict", {"verdict": verdict})).first()
+            if row is None:
+                known = [r[0] for r in (await db.execute("select id from verdicts order by rowid")).rows]
+                raise NotFound("No verdict has the id given in ?verdict=. It is one of: "
+                               + ", ".join(known + list(VERDICTS)) + ".")
+            indexed, checked, verdict_column = "c.verdict = :verdict", "+c.verdict = :verdict", verdict
+            label = f"judged {row[0].lower()}"
             params["verdict"] = verdict
-            row = (await db.execute("select label from verdicts where id = :verdict", params)).first()
-            label = f"judged {row[0].lower()}" if row else f"judged {verdict}"
         conditions["verdict"] = (indexed, checked)
         described["verdict"] = label
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_of(request)
     driver, scorecard = await plan(db, params, verdict_column)
     where = [indexed if name == driver or (driver == "verdict" and name == "kind") else checked
              for name, (indexed, checked) in conditions.items()]
+    if page > LAST_PAGE:
+        raise NotFound(PAST_THE_END)
     rows = await db.execute(LIST.format(where=" and ".join(where) or "1"),
                             {**params, "n": PAGE + 1, "o": (page - 1) * PAGE})
     claims = [dict(r) for r in rows.rows]
+    if page > 1 and not claims:
+        raise NotFound(PAST_THE_END)
     topics = await topics_of(db, [c["id"] for c in claims[:PAGE]])
     for claim in claims:
         claim["topics"] = topics.get(claim["id"], [])

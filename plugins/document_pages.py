@@ -10,6 +10,8 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 PAGE = 50
+LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
+PAST_THE_END = "The documents have no page with the number given in ?page=: the list ends before it."
 TAGS = {"p", "br", "em", "strong", "code", "pre", "del", "s", "a", "ul", "ol", "li", "blockquote", "hr",
         "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "mark", "sup"}
 ATTRIBUTES = {"a": {"href", "title", "class", "id"}, "mark": {"class", "title"}, "sup": {"class"}, "ol": {"start"}}
@@ -228,10 +230,14 @@ async def document_page(datasette, request):
 async def documents_page(datasette, request):
     db = datasette.get_database("hindsight")
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = max(1, int(request.args.get("page", "1")))  # not a whole number: the first page
     except ValueError:
         page = 1
+    if page > LAST_PAGE:
+        raise NotFound(PAST_THE_END)
     rows = [dict(r) for r in (await db.execute(DOCUMENTS, {"n": PAGE + 1, "o": (page - 1) * PAGE})).rows]
+    if page > 1 and not rows:
+        raise NotFound(PAST_THE_END)
     data = {
         "page": page, "documents": rows[:PAGE],
         "next_url": "/documents?" + urlencode({"page": page + 1}) if len(rows) > PAGE else None,

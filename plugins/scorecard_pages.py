@@ -6,6 +6,7 @@ from datasette import NotFound, Response, hookimpl
 
 PAGE = 50
 PREVIEW = 5
+LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
 # dimension -> (column heading, title, note)
 DIMENSIONS = {
     "author": ("Author", "By author", ""),
@@ -86,9 +87,11 @@ async def dimension_page(datasette, request):
     sort = request.args.get("sort", "predictions")
     sort = sort if sort in SORTS else "predictions"
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = max(1, int(request.args.get("page", "1")))  # not a whole number: the first page
     except ValueError:
         page = 1
+    if page > LAST_PAGE:
+        raise NotFound(f"The {dimension} scorecard has no page with the number given in ?page=")
     order = SORTS[sort][0].format(low=RULES[rule][4])  # chosen from fixed strings, never from the request
     rows = await db.execute(
         f"select * from scorecards where dimension = :d order by {order} limit :n offset :o",
@@ -96,7 +99,7 @@ async def dimension_page(datasette, request):
     )
     rows = [present(r, rule) for r in rows.rows]
     if page > 1 and not rows:
-        raise NotFound(f"Page {page} of the {dimension} scorecard is empty")
+        raise NotFound(f"The {dimension} scorecard has no page with the number given in ?page=")
     overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
 
     def url(fmt="", **changes):
