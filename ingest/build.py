@@ -14,6 +14,8 @@ from pathlib import Path
 
 from . import aggregate, index, load, parallel
 from . import incremental as update
+from .contain import outside
+from .lock import build_lock
 from .read import DocumentError, read_source
 from .seeds import SeedError
 from .stream import load_list  # long lists entry by entry: memory stays flat
@@ -34,8 +36,17 @@ class Context:
     claim_ids: dict = field(default_factory=dict)
 
 
-def _seed_list(path, problems, unread=None):
-    """The records of a seed list; on a YAML error, the problem is noted, path added to unread, and []."""
+def _seed_list(path, problems, unread=None, root=None):
+    """The records of a seed list; on a YAML error, the problem is noted, path added to unread, and [].
+
+    root is the seeds folder (by default the file's own folder): a file that is a link to one
+    outside it is a problem, not read.
+    """
+    if why := outside(path, Path(path).parent if root is None else root):
+        problems.add(path, 1, f"{Path(path).name} {why}")
+        if unread is not None:
+            unread.add(str(path))
+        return []
     try:
         return load_list(path)
     except SeedError as e:
@@ -151,7 +162,7 @@ def document_rows(doc, claims_path, ctx, problems):
         except DocumentError as e:
             problems.add(e.path, e.line, e.message)
     if source is None:  # its claims are checked all the same (all but their quotes): one pass shows every problem
-        check_claims(_seed_list(claims_path, problems), claims_path, doc, None, ctx, problems)
+        check_claims(_seed_list(claims_path, problems, root=_seeds_of(claims_path)), claims_path, doc, None, ctx, problems)
         return []
     read = source.document
     doc_authors = doc.pop("_authors")
@@ -161,7 +172,7 @@ def document_rows(doc, claims_path, ctx, problems):
         for i, s in enumerate(read.sections, 1)
     ]
     claims, claim_topics, resolutions, evidence = check_claims(
-        _seed_list(claims_path, problems), claims_path, doc, read.text, ctx, problems)
+        _seed_list(claims_path, problems, root=_seeds_of(claims_path)), claims_path, doc, read.text, ctx, problems)
     for c in claims:
         c["section_id"] = section_of(sections, c["quote_start"])
     return [
@@ -177,6 +188,11 @@ def document_rows(doc, claims_path, ctx, problems):
         ("resolutions", resolutions),
         ("evidence", evidence),
     ]
+
+
+def _seeds_of(claims_path):
+    """The seeds folder of a claims file, which the build always names seeds/claims/<id>.yml."""
+    return Path(claims_path).parent.parent
 
 
 def document_values(doc, claims_path, ctx, problems):
@@ -297,6 +313,11 @@ def build(seeds_dir=DEFAULT_SEEDS, db_path=DEFAULT_DB, progress=None, incrementa
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(db_path):  # one build of a database at a time: they share its temporary file
+        return _build(seeds_dir, db_path, progress, incremental)
+
+
+def _build(seeds_dir, db_path, progress, incremental):
     tmp = db_path.with_name(f".{db_path.name}.building")
     tmp.unlink(missing_ok=True)  # left by a build that was killed
     started = time.perf_counter()

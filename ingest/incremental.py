@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import aggregate, build, load, plugins
+from .contain import outside
 from .seeds import Location, Source, slow_list
 from .validate import Problems, ValidationFailed
 
@@ -276,6 +277,13 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
         if len(redo | gone) > MOST * max(len(files), 1):
             return None
         todo = [{**d, "_path": d.get("_path") or seeds_dir / d["file"]} for d in entries([i for i in files if i in redo])]
+        # The containment rule of the full build, on every file this update reads: a source or a
+        # seed file that became a link to a file outside seeds/ sends the build the full way,
+        # which reports it with its line in documents.yml.
+        read = [seeds_dir / "documents.yml", *(d["_path"] for d in todo),
+                *(seeds_dir / "claims" / f"{d['id']}.yml" for d in todo)]
+        if any(outside(p, seeds_dir) for p in read):
+            return None
     finally:
         old.close()
     links = _links()

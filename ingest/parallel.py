@@ -29,6 +29,25 @@ def _init(function, ctx):
     # (a Python-level handler inherited by fork may never run while a worker waits on a lock).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # A build killed outright (SIGKILL) leaves its workers writing results to a pipe nobody reads:
+    # they die quietly of SIGPIPE there rather than print a BrokenPipeError traceback, and on
+    # Linux the kernel ends them as soon as the build is gone.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    _die_with_parent()
+
+
+def _die_with_parent():
+    """SIGKILL this worker when its parent dies (Linux's PR_SET_PDEATHSIG; elsewhere nothing)."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # 1: PR_SET_PDEATHSIG
+            return
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the build died before the call: nobody will read our results
+        os._exit(0)
 
 
 def _run(batch):

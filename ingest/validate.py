@@ -6,7 +6,9 @@ import re
 import reprlib
 from dataclasses import dataclass, field
 
-ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from .contain import outside
+
+ID = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: $ also matches before a final newline
 VERDICTS = ("correct", "partially_correct", "incorrect", "too_early", "unresolvable")
 CONFIDENCE = ("high", "medium", "low")
 CLAIM_KINDS = ("prediction", "observation")
@@ -139,7 +141,7 @@ def check_id(kind, record, path, seen, problems):
         return None
     value = str(value)
     if not ID.match(value):
-        problems.add(path, record.line_of("id"), f"{kind} id '{value}' must be lowercase letters, digits and '-'")
+        problems.add(path, record.line_of("id"), f"{kind} id {value!r} must be lowercase letters, digits and '-'")
     elif value in seen:
         problems.add(path, record.line_of("id"), f"duplicate {kind} id '{value}' (first at {seen[value]}): ids must be unique")
         return None  # the first entry stands; checking this one against its rows would only repeat the news
@@ -245,13 +247,8 @@ def check_documents(records, path, publishers, authors, seeds_dir, problems, lis
                 problems.add(path, r.line_of("authors"), f"author '{a}' does not exist in authors.yml")
         file = seeds_dir / str(r["file"])
         if file.name not in _listing(file.parent, root, listings):  # not plainly there: ask the file system
-            try:
-                inside = file.resolve().is_relative_to(root)
-            except (OSError, ValueError) as e:  # a NUL byte, a name too long, a symlink loop
-                problems.add(path, r.line_of("file"), f"file {r['file']!r} is not a usable path ({e})")
-                continue
-            if not inside:
-                problems.add(path, r.line_of("file"), f"file '{r['file']}' is outside seeds/: keep sources in seeds/documents/")
+            if why := outside(file, seeds_dir):  # the one containment rule (ingest/contain.py)
+                problems.add(path, r.line_of("file"), f"file {r['file']!r} {why}")
                 continue
             if not file.exists():
                 problems.add(path, r.line_of("file"), f"file '{r['file']}' does not exist in seeds/: check the path")
@@ -322,6 +319,11 @@ def check_claims(records, path, document, text, ctx, problems):
             problems.add(path, r.line_of("occurrence"), f"occurrence {occurrence!r} must be a whole number from 1")
             continue
         start = None if text is None else locate_quote(text, quote, occurrence)
+        if start is None and text is not None and occurrence > 1 and (found := count_quote(text, quote, occurrence)):
+            problems.add(path, r.line_of("occurrence"),
+                         f"occurrence {occurrence} of claim '{cid}' points past the last: the quote occurs "
+                         f"{found} time{'s' if found > 1 else ''} in {document['file']}; write a number from 1 to {found}")
+            continue
         if start is None and text is not None:
             at, fragment = closest_match(text, quote)
             line = text.count("\n", 0, at) + 1
@@ -331,6 +333,7 @@ def check_claims(records, path, document, text, ctx, problems):
                 f"of its text: {fragment[:80]!r}: copy the quote exactly from the document",
             )
             continue
+        inferred = check_boolean(r, "horizon_inferred", cid, path, problems)
         made = iso_date(r, "made", path, problems)
         horizon = iso_date(r, "horizon", path, problems)
         if kind == "prediction" and not r.get("horizon"):
@@ -358,11 +361,32 @@ def check_claims(records, path, document, text, ctx, problems):
             "author_id": check_reference(r, "author", ctx.authors, "author", path, problems),
             "kind": kind, "statement": str(r["statement"]), "quote": quote,
             "quote_start": start, "quote_end": None if start is None else start + len(quote),
-            "made": made, "horizon": horizon, "horizon_inferred": int(bool(r.get("horizon_inferred"))),
+            "made": made, "horizon": horizon, "horizon_inferred": int(inferred),
             "verdict": current.get("verdict"), "resolved": current.get("resolved"),
             "confidence": current.get("confidence"), "probability": probability, "confidence_words": words or None,
         })
     return claims, claim_topics, resolutions, evidence
+
+
+def count_quote(text, quote, limit):
+    """How many times quote occurs in text (overlapping ones too, as locate_quote counts), up to limit."""
+    found, start = 0, -1
+    while found < limit:
+        start = text.find(quote, start + 1)
+        if start < 0:
+            break
+        found += 1
+    return found
+
+
+def check_boolean(record, key, cid, path, problems):
+    """A true/false value (absent is false); text such as "false", "no" or "0" is a problem, not true."""
+    value = record.get(key)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    problems.add(path, record.line_of(key), f"{key} of claim '{cid}' is {value!r}, not true or false: "
+                                            "write true or false, without quotes")
+    return False
 
 
 def check_probability(record, cid, path, problems):

@@ -136,7 +136,8 @@ def test_a_killed_build_keeps_the_previous_database_and_the_next_build_clears_it
     assert group_is_gone(process.pid)
     left = files_in(db.parent)
     assert {name: left[name] for name in before} == before  # the database and its manifest, byte for byte
-    assert set(left) - set(before) <= {building.name}  # at most the half-written temporary file
+    # at most the half-written temporary file, and the lock file (its lock went with the process)
+    assert set(left) - set(before) <= {building.name, f".{db.name}.lock"}
 
     after = subprocess.run([str(HINDSIGHT), "build", "--seeds", str(seeds), "--db", str(db)],
                            capture_output=True, text=True, timeout=300)
@@ -156,3 +157,76 @@ def test_an_interrupted_build_cleans_up_at_once(previous, signum):
     assert "Traceback" not in stderr
     assert group_is_gone(process.pid), "worker processes outlived the build"
     assert files_in(db.parent) == before
+
+
+def test_workers_of_a_killed_build_exit_quietly(previous):
+    """SIGKILL to the build alone: its workers, left writing results nobody reads, go without a traceback."""
+    seeds, db, before = previous
+    process, building = start_build_and_wait_until_mid_way(seeds, db)
+    os.kill(process.pid, signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)  # ends when the last worker holding stderr has gone
+    assert group_is_gone(process.pid), "worker processes outlived the build"
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    left = files_in(db.parent)
+    assert {name: left[name] for name in before} == before
+
+
+def live_database_state(db):
+    """'old' bytes, or 'new' when it is a complete database (scorecards and all), else what is wrong."""
+    import sqlite3
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+            complete = {"documents", "claims", "scorecards", "topic_closure"} <= tables
+            documents = conn.execute("select count(*) from documents").fetchone()[0] if "documents" in tables else 0
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        return f"unreadable: {e}"
+    return documents if complete else f"half-built: tables {sorted(tables)}"
+
+
+def test_two_builds_at_once_never_leave_a_half_built_database(previous, tmp_path):
+    """A failing build started beside a good one of the same database: the second is refused at once
+    with a clear message; the live database is always the old one or the complete new one."""
+    seeds, db, before = previous
+    old_documents = live_database_state(db)
+    bad = tmp_path / "bad-seeds"
+    import shutil
+    shutil.copytree(seeds, bad)
+    (bad / "topics.yml").write_text((bad / "topics.yml").read_text() + "\n- id: [broken\n")
+    process, building = start_build_and_wait_until_mid_way(seeds, db)  # adds 600 documents to seeds
+    second = subprocess.run([str(HINDSIGHT), "build", "--full", "--seeds", str(bad), "--db", str(db)],
+                            capture_output=True, text=True, timeout=120)
+    import threading
+    output = {}  # read meanwhile: the build's warnings fill a pipe left unread
+    reader = threading.Thread(target=lambda: output.update(zip(("out", "err"), process.communicate(timeout=300))))
+    reader.start()
+    states = set()
+    while reader.is_alive():
+        states.add(live_database_state(db))
+        time.sleep(0.01)
+    reader.join()
+    err = output["err"]
+    assert process.returncode == 0, err
+    assert second.returncode != 0
+    assert f"another build of {db} is running (pid {process.pid}); wait for it" in second.stderr, second.stderr
+    assert "Traceback" not in second.stderr
+    states.add(live_database_state(db))
+    assert states <= {old_documents, old_documents + 600}, states
+    assert live_database_state(db) == old_documents + 600
+    assert not building.exists() and not (db.parent / f".{db.name}.lock").exists()
+
+
+def test_a_build_refuses_to_start_while_another_holds_the_lock(previous):
+    from ingest.lock import build_lock
+    seeds, db, before = previous
+    with build_lock(db):
+        result = CliRunner().invoke(cli, ["build", "--full", "--seeds", str(seeds), "--db", str(db)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert f"another build of {db} is running (pid {os.getpid()}); wait for it" in result.output
+        assert "Traceback" not in result.output
+    after = files_in(db.parent)
+    assert after == before  # the database untouched, and the lock file gone with its holder
+    build(seeds, db)  # free again

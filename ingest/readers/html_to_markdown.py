@@ -8,6 +8,7 @@ fragment alone gives. A module of its own so bs4 is imported only when a note is
 import bisect
 import functools
 import re
+from urllib.parse import quote
 
 from bs4 import BeautifulSoup, NavigableString
 from bs4.builder import HTMLTreeBuilder
@@ -18,7 +19,7 @@ from .html_cells import CellsMixin
 
 # A tag: group 1 the name of a closing tag, group 2 of an opening one, neither for another tag.
 _TAG = re.compile(r"<(?:/([a-zA-Z][a-zA-Z0-9]*)\s*>|([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>|/?[a-zA-Z][^<>]*>)")
-_HMS = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+_HMS = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})\Z")
 
 
 class _Converter(CellsMixin, MarkdownConverter):
@@ -29,8 +30,8 @@ class _Converter(CellsMixin, MarkdownConverter):
     def convert_a(self, el, text, *args, **kwargs):
         seconds = self.seconds(el)
         if seconds is not None:
-            href = (
-                f"https://www.youtube.com/watch?v={self.video_id}&t={seconds}s"
+            href = (  # the id %-quoted: a value from the front matter must not reshape the link
+                f"https://www.youtube.com/watch?v={_quoted(self.video_id)}&t={seconds}s"
                 if self.video_id
                 else f"#t={seconds}"
             )
@@ -40,6 +41,11 @@ class _Converter(CellsMixin, MarkdownConverter):
     def seconds(self, el):
         """The time a timestamp anchor points at, in seconds; None for any other link."""
         return _seconds(el.get("data-t") or "") if "yt-timestamp" in (el.get("class") or []) else None
+
+
+def _quoted(video_id):
+    """video_id as it goes into a link: %-quoted, but for the stand-in that fragments_markdown replaces."""
+    return video_id if video_id == _VIDEO else quote(str(video_id), safe="")
 
 
 def _seconds(time):
@@ -146,7 +152,7 @@ def fragments_markdown(fragments, video_id=None):
         _CACHE.clear()
     _CACHE.update(((fragment, linked), markdown[fragment]) for fragment in new)
     if linked:
-        markdown = {fragment: md.replace(_VIDEO, str(video_id)) for fragment, md in markdown.items()}
+        markdown = {fragment: md.replace(_VIDEO, _quoted(str(video_id))) for fragment, md in markdown.items()}
     if own:
         markdown.update(convert_fragments(own, _Converter(video_id=str(video_id) if linked else None)))
     return markdown
