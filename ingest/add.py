@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
-ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
 _GENERIC_NAMES = {"index", "page", "post", "document", "download", "untitled", "file", "article", "text",
                   "readme", "content", "export", "output", "source", "transcript", "notes", "blog"}
 

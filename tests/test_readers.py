@@ -35,14 +35,14 @@ def test_numbered_items_become_sections_and_bylines_are_found():
 
 def test_markdown_html_converts_only_the_html():
     raw = (
-        "---\ntitle: t\nvideoId: abc\n---\n\n## [[Page | Label]] here\n\n"
+        "---\ntitle: t\nvideoId: abcdefghijk\n---\n\n## [[Page | Label]] here\n\n"
         "Keep *stars* and snake_case and [[plain]] <a class=\"yt-timestamp\" data-t=\"01:02:03\">[01:02:03]</a> end<br/>\n"
     )
     doc = choose_reader(raw).read(raw)
     assert doc.format == "markdown_html"
     assert "## Label here" in doc.markdown
     assert "*stars*" in doc.markdown and "snake_case" in doc.markdown and "\\_" not in doc.markdown
-    assert "[[01:02:03]](https://www.youtube.com/watch?v=abc&t=3723s)" in doc.markdown
+    assert "[[01:02:03]](https://www.youtube.com/watch?v=abcdefghijk&t=3723s)" in doc.markdown
     assert "Keep stars and snake_case and plain [01:02:03] end" in doc.text
     assert doc.sections[0].heading == "Label here"
 
