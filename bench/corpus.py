@@ -143,7 +143,7 @@ def _notes(rng, doc, title, date, sections, plant, author_slug):
         s = f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}"
         return f'<a class="yt-timestamp" data-t="{s}">[{s}]</a>'
 
-    out = ["---", f"title: {_q(title)}", f"videoId: v{rng.randrange(10**9):09d}", "---", "",
+    out = ["---", f"title: {_q(title)}", f"videoId: v{rng.randrange(10**10):010d}", "---", "",
            f"From: [[{author_slug}]] <br/> ", "", f"{doc.say(rng)} {stamp()}, {stamp()}. {paragraph(rng, 2)}"]
     for n in range(sections):
         heading = sentence(rng, 2, 5)[:-1]
