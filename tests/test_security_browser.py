@@ -147,7 +147,8 @@ HOSTILE_SEEDS = {
                       "publisher": "hostile-press", "authors": ["hostile-author"], "published": "2024-01-01",
                       "url": "https://example.org/?q=\"><script>window.__pwned='document-url'</script>", "kind": "blog post"},
 }
-# Passes ingest's own check (no literal script, handler or javascript: link), yet entity-encoded.
+# Passes ingest's own check: escaped markup only. (Entity-encoded javascript: links are refused by the
+# build now, issue 16; they reach the database below, written into it directly.)
 HOSTILE_DOCUMENT = textwrap.dedent("""\
     ---
     title: Hostile
@@ -155,8 +156,7 @@ HOSTILE_DOCUMENT = textwrap.dedent("""\
 
     ## &lt;script&gt;window.__pwned = 'heading'&lt;/script&gt;
 
-    Hostile robots will take over by 2030. Read [more](&#106;avascript:window.__pwned='entity-link')
-    or [this](java&#x09;script:window.__pwned='tab-link'), where 1 < 2 & "quotes" stay text.
+    Hostile robots will take over by 2030. Read more, where 1 < 2 & "quotes" stay text.
     """)
 HOSTILE_CLAIMS = [{
     "id": "hostile-01", "quote": "Hostile robots will take over by 2030.", "statement": hostile("statement"),
@@ -170,7 +170,8 @@ HOSTILE_CLAIMS = [{
     }],
 }]
 # Straight into the database: raw HTML in the markdown, script URLs where the validator allows none.
-RAW_MARKDOWN = ("\n\n<script>window.__pwned = 'db-script'</script>\n\n<img src=x onerror=\"window.__pwned = 'db-img'\">\n\n"
+RAW_MARKDOWN = ("\n\nRead [more](&#106;avascript:window.__pwned='entity-link') or "
+                "[this](java&#x09;script:window.__pwned='tab-link').\n\n<script>window.__pwned = 'db-script'</script>\n\n<img src=x onerror=\"window.__pwned = 'db-img'\">\n\n"
                 "[click](javascript:window.__pwned='db-link')\n\n<a href=\"javascript:window.__pwned='db-a'\">a</a>\n\n"
                 "<iframe src=\"javascript:window.__pwned='db-iframe'\"></iframe>\n")
 
