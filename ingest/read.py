@@ -80,17 +80,19 @@ def active_content(raw):
     text = raw.lower()
     found = []
     if tag := _ACTIVE_TAG.search(text):
-        found.append((text.count("\n", 0, tag.start()) + 1,
+        found.append((text.count("\n", 0, tag.start()) + 1, tag.start(),
                       f"<{tag['element']}> element" if tag["element"] else f"{tag['handler']}= event handler"))
     decoded = _decoded(raw).lower() if "&" in raw or "%" in raw else text
     urls = [url for pattern in _SCRIPT_URLS if (url := pattern.search(decoded))]
     if urls:
         url = min(urls, key=lambda url: url.start("url"))
         scheme = re.sub(_JUNK, "", url["url"])
-        found.append((decoded.count("\n", 0, url.start("url")) + 1, f"{scheme} URL in a link"))
+        # Decoding only shortens the text, so its offsets compare with the tag's, ties going to the URL.
+        found.append((decoded.count("\n", 0, url.start("url")) + 1, url.start("url") - 1, f"{scheme} URL in a link"))
     if not found:
         return None
-    return min(found)
+    line, _, what = min(found)
+    return line, what
 
 
 def _refuse_active_content(path, text, raw=None):
