@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest.proposer import propose, resolve_horizon
+from ingest.proposer import as_date, propose, resolve_horizon
 from ingest.proposer.units import plain
 from ingest.read import DocumentError, read_source
 from ingest.readers.base import inline_text
@@ -141,40 +141,31 @@ def expected_horizon(written, made):
         return resolve_horizon(str(written), made)
 
 
+COUNTS = ("headline_found", "candidates", "candidates_real", "author_known", "author_right", "author_named",
+          "author_named_right", "horizon_known", "horizon_given", "horizon_right", "probability_known",
+          "probability_right", "topics_known", "topics_hit")
+
+
 def evaluate(name, path, given, labels, model=None):
+    row = {"document": name, "seconds": 0, "labels": len(labels), "headline": sum(l["headline"] for l in labels),
+           **dict.fromkeys(COUNTS, 0), "misses": [l["quote"] for l in labels if l["headline"]], "extras": []}
     try:
         document = read_source(path).document
     except DocumentError as e:
         print(f"  cannot read {name}: {e}", file=sys.stderr)
-        document = None
-    if document is None:
-        return {"document": name + " (unreadable)", "seconds": 0, "labels": len(labels),
-                "headline": sum(l["headline"] for l in labels), "headline_found": 0, "candidates": 0,
-                "candidates_real": 0, "author_known": 0, "author_right": 0, "author_named": 0,
-                "author_named_right": 0, "topics_known": 0, "topics_hit": 0, "horizon_known": 0,
-                "horizon_given": 0, "horizon_right": 0, "probability_known": 0, "probability_right": 0,
-                "misses": [l["quote"] for l in labels if l["headline"]], "extras": []}
+        return {**row, "document": name + " (unreadable)"}
     made, names, title = _made_and_authors(document, path, given)
-    if isinstance(made, str):
-        try:
-            made = datetime.date.fromisoformat(made[:10])
-        except ValueError:
-            made = None
+    made = as_date(made)
     default = names[0] if len(names) == 1 else None
     started = time.perf_counter()
     claims = propose(document, document_id="x", made=made, title=title, model=model, topics=TOPICS)
-    seconds = time.perf_counter() - started
+    row["seconds"] = round(time.perf_counter() - started, 3)
     cands = [{"norm": normalise(c["quote"]), "claim": c, "author": c["_raw"].get("author") or default} for c in claims]
     for label in labels:
         label["norm"] = normalise(label["quote"])
     pairs = match(labels, cands)
-    row = {"document": name, "seconds": round(seconds, 3), "labels": len(labels),
-           "headline": sum(l["headline"] for l in labels),
-           "headline_found": sum(1 for i in pairs if labels[i]["headline"]),
-           "candidates": len(cands), "candidates_real": len(pairs),
-           "author_known": 0, "author_right": 0, "author_named": 0, "author_named_right": 0, "horizon_known": 0, "horizon_given": 0, "horizon_right": 0,
-           "probability_known": 0, "probability_right": 0, "topics_known": 0, "topics_hit": 0,
-           "misses": [], "extras": []}
+    row.update(headline_found=sum(1 for i in pairs if labels[i]["headline"]), candidates=len(cands),
+               candidates_real=len(pairs))
     for i, j in pairs.items():
         label, cand = labels[i], cands[j]
         if label["author"]:

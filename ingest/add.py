@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
+from .propose import load_list, read
+
 ID = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
 _GENERIC_NAMES = {"index", "page", "post", "document", "download", "untitled", "file", "article", "text",
                   "readme", "content", "export", "output", "source", "transcript", "notes", "blog"}
@@ -66,18 +68,13 @@ def add(path, document_id, print_only, seeds):
     authors and publishers, and writes candidate claims to seeds/claims/<id>.yml. Then review them
     and run `hindsight check`. With --print nothing is written; the entries and claims are printed.
     """
-    from .read import DocumentError, read_source
-
     if seeds is None:
         from .build import DEFAULT_SEEDS
 
         seeds = DEFAULT_SEEDS
     if not seeds.is_dir():
         raise click.ClickException(f"{seeds} is not a folder: give the seeds folder with --seeds")
-    try:
-        source = read_source(path)
-    except DocumentError as e:
-        raise click.ClickException(str(e))
+    source = read(path)
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != source.sha256:
         raise click.ClickException(f"{path}:1: the file changed while it was read: try again")
@@ -111,10 +108,10 @@ def make_plan(path, data, source, seeds, document_id=None):
         raise click.ClickException(f"the claim proposer cannot be loaded ({e}); nothing written")
     from .validate import DOCUMENT_KINDS
 
-    documents = _load_list(seeds / "documents.yml")
-    authors = _load_list(seeds / "authors.yml")
-    publishers = _load_list(seeds / "publishers.yml")
-    topics = _load_list(seeds / "topics.yml")
+    documents = load_list(seeds / "documents.yml")
+    authors = load_list(seeds / "authors.yml")
+    publishers = load_list(seeds / "publishers.yml")
+    topics = load_list(seeds / "topics.yml")
     claims_dir = seeds / "claims"
     docs_dir = seeds / "documents"
 
@@ -268,21 +265,6 @@ def _claims_header(document_id, title, file_name):
             "# delete the rest, give every prediction a resolution; then run `hindsight check`.")
 
 
-def _load_list(path):
-    """A seeds list, read only to learn its ids and names."""
-    if not path.exists():
-        return []
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise click.ClickException(f"{path} does not parse ({e}): fix it first (`hindsight check` says where)")
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise click.ClickException(f"{path} is not a list of entries: fix it first (`hindsight check` says where)")
-    return data
-
-
 def _same_bytes(docs_dir, data):
     if not docs_dir.is_dir():
         return None
@@ -364,7 +346,7 @@ def _scalar(value):
 def _appended(path, text):
     """The file's text with entries appended (a blank line between, when the file uses them)."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    before = len(_load_list(path)) if old else 0
+    before = len(load_list(path)) if old else 0
     if old and not old.endswith("\n"):
         old += "\n"
     blank = "\n" if re.search(r"\n\n- ", old) and old.strip() else ""

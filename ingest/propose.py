@@ -6,22 +6,27 @@ import click
 import yaml
 
 
-def ledger_context(seeds):
-    """authors.yml and topics.yml as lists of dicts ([] when absent), and documents.yml by file."""
-    def load(name):
-        path = seeds / name
-        try:
-            return yaml.safe_load(path.read_text(encoding="utf-8")) or [] if path.exists() else []
-        except yaml.YAMLError as e:
-            raise click.ClickException(f"{path}: not valid YAML ({e}); run `hindsight check`")
-    return load("authors.yml"), load("topics.yml"), load("documents.yml")
+def load_list(path):
+    """A seeds list ([] when absent), read only to learn its ids and names."""
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise click.ClickException(f"{path} does not parse ({e}): fix it first (`hindsight check` says where)")
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise click.ClickException(f"{path} is not a list of entries: fix it first (`hindsight check` says where)")
+    return data
 
 
-def read_document(source):
+def read(path):
+    """The read Source of a file; a file the readers refuse is a ClickException naming file:line."""
     from .read import DocumentError, read_source
 
     try:
-        return read_source(source).document
+        return read_source(path)
     except DocumentError as e:
         raise click.ClickException(str(e))
 
@@ -30,7 +35,7 @@ def run(document, *, source, document_id, seeds, model=None):
     """The proposed claims, with the ledger's authors and topics and the document's date."""
     from .proposer import propose as propose_claims
 
-    authors, topics, documents = ledger_context(seeds)
+    authors, topics, documents = (load_list(seeds / name) for name in ("authors.yml", "topics.yml", "documents.yml"))
     entry = next((d for d in documents if isinstance(d, dict) and source.resolve() == (seeds / str(d.get("file", ""))).resolve()), None)
     made = title = default_author = None
     if entry:
@@ -65,7 +70,7 @@ def propose(source, document_id, seeds, model):
     """
     from .proposer.describe import slug
 
-    document = read_document(source)
+    document = read(source).document
     claims = run(document, source=source, document_id=document_id or slug(source.stem), seeds=seeds, model=model)
     from .proposer import claims_yaml
 

@@ -36,7 +36,7 @@ def candidates(document, model=None, made=None, title=None):
 
 def propose(document, *, document_id, made=None, title=None, authors=(), topics=(), default_author=None, model=None):
     """Candidate claims in the seeds format (plus '_why': the cue and what to check), in document order."""
-    made = _as_date(made)
+    made = as_date(made)
     found = merge_duplicates(candidates(document, model, made, title))
     names = _author_index(authors)
     claims = []
@@ -138,7 +138,7 @@ def _map_author(name, index, default):
     return None, f"author: {name} (not in authors.yml: add them there and set author, or leave it out)"
 
 
-def _as_date(value):
+def as_date(value):
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
