@@ -326,3 +326,15 @@ def test_a_section_its_author_says_holds_no_predictions(tmp_path):
         AI tutors will reach a million children by the end of 2026.
     """))
     assert quotes(claims) == ["AI tutors will reach a million children by the end of 2026."]
+
+
+def test_a_lead_in_clause_stays_with_its_forecast(tmp_path):
+    """', I say 50%' after another's forecast is the author's answer; after a lead-in it is one sentence."""
+    claims = iso(run(tmp_path, """
+        # AI notes
+
+        - Community prediction of 2041 is way too early, I say 50% by 2100.
+        - As models improve on reasoning, I predict that we will hear AGI claims.
+    """))
+    assert quotes(claims) == ["Community prediction of 2041 is way too early", "I say 50% by 2100.",
+                              "As models improve on reasoning, I predict that we will hear AGI claims."]

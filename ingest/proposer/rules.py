@@ -350,6 +350,9 @@ _CLAUSE_BREAK = re.compile(r"[,;]\s+(?:but\s+|and\s+)?|\s+but\s+|:\s+(?=[A-Z][\w
 
 
 # "..., I say 50% by 2100": the author answering the forecast just quoted.
+# ... only when what comes before is itself a forecast ("Community prediction of 2041 is too early"),
+# not a lead-in ("As models improve, I predict that ...").
+_OTHER_FORECAST = re.compile(r"\d|\b(?:predict\w*|forecast\w*|community|consensus|says|thinks)\b", re.I)
 _STANCE_TURN = re.compile(r"(?<=[,;] )(?:but )?I (?:say|guess|predict|bet|think)\b")
 
 
@@ -364,7 +367,7 @@ def clauses(text, unit):
     cuts, begin = [], 0
     for brk in _CLAUSE_BREAK.finditer(sentence):
         left, right = sentence[begin:brk.start()], sentence[brk.start():]
-        if (_PERCENT.search(left) and _PERCENT.search(right)) or (stance and brk.end() == stance.start()):
+        if (_PERCENT.search(left) and _PERCENT.search(right)) or (stance and brk.end() == stance.start() and _OTHER_FORECAST.search(left)):
             cuts.append((begin, brk.start()))
             begin = brk.start() + (len(brk.group()) - len(brk.group().lstrip(",;: ")) if brk.group().lstrip(",;: ").startswith(("but", "and")) else len(brk.group()))
     cuts.append((begin, len(sentence)))
