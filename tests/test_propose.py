@@ -334,7 +334,7 @@ def test_a_lead_in_clause_stays_with_its_forecast(tmp_path):
         # AI notes
 
         - Community prediction of 2041 is way too early, I say 50% by 2100.
-        - As models improve on reasoning, I predict that we will hear AGI claims.
+        - As models improve on reasoning, I predict that labs will claim AGI.
     """))
     assert quotes(claims) == ["Community prediction of 2041 is way too early", "I say 50% by 2100.",
-                              "As models improve on reasoning, I predict that we will hear AGI claims."]
+                              "As models improve on reasoning, I predict that labs will claim AGI."]
