@@ -9,9 +9,15 @@ to its end. Two kinds of step can take far longer than the limit, and both are b
   and the literals and parameters of SQL that names a full-text table) is checked BEFORE any SQL
   runs: at most MAX_SEARCH_TERMS words (counted as FTS5's tokenizer splits them: runs of letters and
   digits) and MAX_SEARCH_CHARS characters, else a 400 saying so.
-- One function call building a huge value (randomblob, zeroblob, printf('%.*c', ...), replace):
-  every connection Datasette opens gets SQLite's length limit, LENGTH_LIMIT bytes per string or
-  blob, so such a call fails at once with "string or blob too big".
+- One function call building a huge value (randomblob, zeroblob, replace): every connection
+  Datasette opens gets SQLite's length limit, LENGTH_LIMIT bytes per string or blob, so such a call
+  fails at once with "string or blob too big".
+- One function call looping inside itself: printf() and format() pad to any width or precision
+  (`printf('%.*c', 2e9, 'x')` spends 3 s in one call and then returns NULL, and Datasette's time
+  limit is only checked every 1,000 steps, so a row of such calls ran for minutes). They are
+  replaced on every connection by a version that refuses a width or precision over
+  MAX_FORMAT_WIDTH and hands the rest to SQLite's own printf; LIKE and GLOB patterns are held to
+  MAX_LIKE_PATTERN characters, since their matching time grows with pattern times text.
 
 And no response body may exceed RESPONSE_LIMIT bytes (the database download, a file, is exempt):
 one announced as larger is answered with a 500 instead; a streamed one is cut off with a last line
@@ -32,6 +38,11 @@ LENGTH_LIMIT = 128 * 1024 * 1024
 # A row holding one largest-possible document (text and markdown, JSON-escaped) still fits.
 RESPONSE_LIMIT = 256 * 1024 * 1024
 
+# Wider padding than any page needs; one call at this width takes well under a millisecond.
+MAX_FORMAT_WIDTH = 100_000
+# Longer than any phrase someone types into a ?column__contains= filter (SQLite's default is 50,000).
+MAX_LIKE_PATTERN = 1000
+
 MAX_SEARCH_TERMS = 32
 MAX_SEARCH_CHARS = 2000  # a pasted paragraph; the number of terms is what costs
 
@@ -41,9 +52,50 @@ MATCH_SQL = re.compile(r"\bmatch\b|fts", re.I)  # MATCH, or a full-text table (x
 CANNED_PATH = re.compile(r"^/(?P<database>[^/]+?)(?:-[0-9a-f]{7})?/(?P<query>[^/]+?)(?:\.(?:json|csv))?$")
 
 
+# One printf conversion: %, flags, width (digits or *), precision (. digits or .*), l or ll, type.
+FORMAT_SPEC = re.compile(r"%[-+ #0!,]*(\*|[0-9]*)(?:\.(\*|[0-9]*))?l{0,2}(.)", re.S)
+LEADING_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LENGTH_LIMIT)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN)
+    builtin = sqlite3.connect(":memory:", check_same_thread=False)  # SQLite's own printf, once checked
+    builtin.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LENGTH_LIMIT)
+
+    def bounded_printf(*args):
+        check_format(args)
+        return builtin.execute(f"select printf({', '.join('?' * len(args))})", args).fetchone()[0]
+
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, bounded_printf, deterministic=True)
+
+
+def check_format(args):
+    """Raise if printf(*args) asks for a width or precision over MAX_FORMAT_WIDTH."""
+    if not args or not isinstance(args[0], str):
+        return  # SQLite formats nothing from NULL, a number or a blob format
+    rest = iter(args[1:])
+    for width, precision, kind in FORMAT_SPEC.findall(args[0]):
+        sizes = [width, precision]
+        for i, size in enumerate(sizes):
+            if size == "*":
+                sizes[i] = number(next(rest, None))
+        if kind != "%":
+            next(rest, None)
+        if any(abs(float(size or 0)) > MAX_FORMAT_WIDTH for size in sizes):
+            raise ValueError(f"printf() width or precision over {MAX_FORMAT_WIDTH:,}")
+
+
+def number(value):
+    """The number SQLite would read from a width argument, as generously as it might."""
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    match = LEADING_NUMBER.match(value) if isinstance(value, str) else None
+    return float(match.group()) if match else 0
 
 
 def search_problem(name, value):

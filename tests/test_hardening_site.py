@@ -104,6 +104,34 @@ async def test_a_huge_value_fails_fast_with_a_clear_error(ds, sql):
     assert response.json()["error"] == "string or blob too big" or "took too long" in response.json()["error"]
 
 
+LOOPS_INSIDE_ONE_CALL = {
+    "printf star precision": "select printf('%.*c', 2000000000, 'x')",
+    "format star width": "select format('%*d', 2000000000, 1)",
+    "literal width": "select printf('%2000000000d', 1)",
+    "width given as text": "select printf('%.*c', '2e9', 'x')",
+    "a row of them": "select " + ", ".join(["length(printf('%.*c', 1e9, 'x'))"] * 5),
+    "after a %% and other arguments": "select printf('%s %% %d %.*c', 'a', 1, 1e9, 'x')",
+    "long LIKE pattern": "select hex(zeroblob(1000000)) like printf('%.*c', 5000, '%') || 'x'",
+}
+
+
+@pytest.mark.asyncio(loop_scope="session")
+@pytest.mark.parametrize("sql", LOOPS_INSIDE_ONE_CALL.values(), ids=LOOPS_INSIDE_ONE_CALL.keys())
+async def test_a_call_that_would_loop_inside_itself_is_refused_at_once(ds, sql):
+    start = time.monotonic()
+    response = await ds.client.get("/hindsight.json?" + urlencode({"sql": sql}))
+    assert time.monotonic() - start < 1  # SQLite's own printf spent 3 s per call here, 15 s for the row
+    assert response.status_code == 400 and response.json()["ok"] is False
+
+
+@pytest.mark.asyncio(loop_scope="session")
+async def test_printf_and_format_still_format(ds):
+    sql = ("select printf('%d items, %5.2f%%, %-4s|', 3, 2.5, 'ok') as a, format('%.*c', 3, '#') as b, "
+           "printf('%,d', 1234567) as c, printf(null) as d, 'abc' like '%b%' as e")
+    response = await ds.client.get("/hindsight.json?" + urlencode({"sql": sql, "_shape": "array"}))
+    assert response.json() == [{"a": "3 items,  2.50%, ok  |", "b": "###", "c": "1,234,567", "d": None, "e": 1}]
+
+
 @pytest.mark.asyncio(loop_scope="session")
 async def test_every_connection_has_the_length_limit_and_legitimate_values_fit(ds):
     limit = plugin("query_limits").LENGTH_LIMIT
