@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import aggregate, index, load, parallel
+from . import aggregate, index, load, parallel, probability_scores, probability_words
 from . import incremental as update
 from .contain import outside
 from .lock import build_lock
@@ -214,6 +214,9 @@ def ledger_rows(seeds_dir, problems, progress=None, lists=None):
         lists.update(authors=authors, topics=topics)
     for table, rows in (("publishers", publishers), ("authors", authors), ("topics", topics), ("topic_closure", closure)):
         yield table, load.values(table, rows)
+    scales, words = probability_words.seed_rows(seeds_dir, problems)
+    yield "probability_scales", load.values("probability_scales", scales)
+    yield "confidence_words", load.values("confidence_words", words)
     ctx = Context({a["id"] for a in authors}, {t["id"] for t in topics})
     paths = claim_files(seeds_dir, documents, problems, listed)
     if not listed["unread"]:
@@ -293,6 +296,7 @@ def _full_build(seeds_dir, tmp, progress, lists=None):
         load.create_indexes(db)
     index.finish_search(db, triggers)
     aggregate.materialise(db, figures.result())
+    probability_scores.materialise(db)
     # The query planner's statistics: without them it guesses every index equally selective, and
     # Datasette's claims?author_id=...&verdict=... read a fifth of all claims through the verdict
     # index (119 ms at 10,000 documents) instead of one author's (6 ms). 0.15 s at 10,000.

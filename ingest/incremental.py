@@ -21,13 +21,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import aggregate, build, load, plugins
+from . import aggregate, build, load, plugins, probability_scores
 from .contain import outside
 from .seeds import Location, Source, slow_list
 from .validate import Problems, ValidationFailed
 
-GLOBAL_FILES = ("publishers.yml", "authors.yml", "topics.yml")
-GLOBAL_TABLES = ("verdicts", "publishers", "authors", "topics", "topic_closure")  # the rest is per document
+GLOBAL_FILES = ("publishers.yml", "authors.yml", "topics.yml", "probability_scales.yml", "confidence_words.yml")
+GLOBAL_TABLES = ("verdicts", "publishers", "authors", "topics", "topic_closure", "probability_scales", "confidence_words")  # the rest is per document
 LIBRARIES = ("sqlite-utils", "markdownify", "beautifulsoup4", "python-frontmatter", "PyYAML")
 RACY_NS = 2_000_000_000  # a file this close to the snapshot may change again within one mtime tick
 MOST = 0.25  # above this share of documents changed, a full build is as quick and byte-reproducible
@@ -313,6 +313,7 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
                 for table, rows in pairs:
                     load.insert(db, table, rows)
             aggregate.apply(db, before, aggregate.counts_of(db, ctx.claim_ids))
+            probability_scores.materialise(db)  # recounted whole: only predictions with a probability are read
         _refresh_search(db)
         db.execute("pragma journal_mode = delete")
     finally:

@@ -46,13 +46,20 @@ TABLES = {
         {"ancestor_id": str, "topic_id": str, "distance": int}, ("ancestor_id", "topic_id"),
         [("ancestor_id", "topics", "id"), ("topic_id", "topics", "id")],
     ),
+    # Published scales of probability words (seeds/probability_scales.yml, confidence_words.yml).
+    "probability_scales": ({"id": str, "name": str, "reference": str, "url": str, "convention": str}, "id", []),
+    "confidence_words": (
+        {"word": str, "scale_id": str, "term": str, "probability": float, "low": float, "high": float},
+        "word", [("scale_id", "probability_scales", "id")],
+    ),
     "claims": (
         {"id": str, "document_id": str, "section_id": str, "author_id": str, "kind": str, "statement": str,
          "quote": str, "quote_start": int, "quote_end": int, "made": str, "horizon": str,
          "horizon_inferred": int, "verdict": str, "resolved": str, "confidence": str,
-         "probability": float, "confidence_words": str},
+         "probability": float, "confidence_words": str, "probability_source": str, "probability_word": str},
         "id", [("document_id", "documents", "id"), ("section_id", "sections", "id"),
-               ("author_id", "authors", "id"), ("verdict", "verdicts", "id")],
+               ("author_id", "authors", "id"), ("verdict", "verdicts", "id"),
+               ("probability_word", "confidence_words", "word")],
     ),
     "claim_topics": (
         {"claim_id": str, "topic_id": str}, ("claim_id", "topic_id"),

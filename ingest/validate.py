@@ -7,6 +7,7 @@ import reprlib
 from dataclasses import dataclass, field
 
 from .contain import outside
+from .probability_words import claim_probability
 
 ID = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: $ also matches before a final newline
 VERDICTS = ("correct", "partially_correct", "incorrect", "too_early", "unresolvable")
@@ -22,7 +23,8 @@ SCHEMAS = {
     "document": ({"id", "file", "title", "publisher", "published", "kind"}, {"authors", "published_note", "url"}),
     "claim": (
         {"id", "quote", "statement", "kind", "made", "topics"},
-        {"author", "horizon", "horizon_inferred", "occurrence", "resolutions", "probability", "confidence_words"},
+        {"author", "horizon", "horizon_inferred", "occurrence", "resolutions", "probability", "confidence_words",
+         "probability_source"},
     ),
     "resolution": ({"verdict", "resolved", "rationale", "confidence", "resolver"}, {"evidence"}),
     "evidence": ({"title", "url", "date"}, set()),
@@ -352,6 +354,7 @@ def check_claims(records, path, document, text, ctx, problems):
             problems.add(path, r.line_of("confidence_words"), f"confidence_words of claim '{cid}' must be text, "
                                                                f"not {words!r}: the hedge as written, e.g. \"I expect\" (in quotes)")
             words = None
+        chance = claim_probability(r, cid, path, probability, words or None, problems)  # stated or mapped from words
         history = check_resolutions(r, cid, made, path, problems, resolutions, evidence, horizon)
         if kind == "prediction" and not r.get("resolutions"):  # invalid entries were reported already
             problems.add(path, r.line, f"prediction '{cid}' has no resolution: add one (too_early or unresolvable if nothing is known)")
@@ -363,7 +366,7 @@ def check_claims(records, path, document, text, ctx, problems):
             "quote_start": start, "quote_end": None if start is None else start + len(quote),
             "made": made, "horizon": horizon, "horizon_inferred": int(inferred),
             "verdict": current.get("verdict"), "resolved": current.get("resolved"),
-            "confidence": current.get("confidence"), "probability": probability, "confidence_words": words or None,
+            "confidence": current.get("confidence"), "confidence_words": words or None, **chance,
         })
     return claims, claim_topics, resolutions, evidence
 
