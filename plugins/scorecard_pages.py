@@ -1,5 +1,6 @@
 """Scorecards: who predicted well, by author, publisher, document, topic and year, read from the
 materialised scorecards table through its indexes: no grouping at request time, whatever the size."""
+import json
 from urllib.parse import urlencode
 
 from datasette import NotFound, Response, hookimpl
@@ -57,6 +58,20 @@ def present(row, rule):
     return row
 
 
+async def with_probability_scores(db, rows, rule):
+    """rows, each with "probability_scores": its Brier and log scores under the rule (None when none scored)."""
+    ids = [r["id"] for r in rows]
+    found = {r["id"]: dict(r) for r in (await db.execute(
+        "select * from probability_scores where id in (select value from json_each(:ids))", {"ids": json.dumps(ids)})).rows}
+    suffix = {"half": "", "strict": "_strict", "lenient": "_lenient"}[rule]
+    for row in rows:
+        scores = found.get(row["id"])
+        if scores:
+            scores.update({name: scores[name + suffix] for name in ("brier", "log_score", "brier_reference")})
+        row["probability_scores"] = scores
+    return rows
+
+
 async def verdict_labels(db):
     labels = {r["id"]: r["label"] for r in (await db.execute("select id, label from verdicts")).rows}
     return {**labels, "unreviewed": "Unreviewed"}
@@ -71,7 +86,8 @@ async def overview(datasette, request):
         rows = await db.execute("select * from scorecards where dimension = :d order by predictions desc limit :n",
                                 {"d": dimension, "n": PREVIEW})
         dimensions[dimension] = [present(r, rule) for r in rows.rows]
-    data = {"rule": rule, "overall": present(overall, rule) if overall else None, "dimensions": dimensions}
+    data = {"rule": rule, "overall": (await with_probability_scores(db, [present(overall, rule)], rule))[0] if overall else None,
+            "dimensions": dimensions}
     if request.url_vars.get("format"):
         return Response.json(data)
     return Response.html(await datasette.render_template("hindsight_scorecards.html", {
@@ -97,7 +113,7 @@ async def dimension_page(datasette, request):
         f"select * from scorecards where dimension = :d order by {order} limit :n offset :o",
         {"d": dimension, "n": PAGE + 1, "o": (page - 1) * PAGE},
     )
-    rows = [present(r, rule) for r in rows.rows]
+    rows = await with_probability_scores(db, [present(r, rule) for r in rows.rows[:PAGE]], rule) + rows.rows[PAGE:]
     if page > 1 and not rows:
         raise NotFound(f"The {dimension} scorecard has no page with the number given in ?page=")
     overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
