@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from datasette import NotFound, Response, hookimpl
 
+from hindsight_site import ledger
+
 PAGE = 50
 CONTEXT = 600  # characters of the document read either side of the quote
 
@@ -124,7 +126,7 @@ async def topics_of(db, ids):
 
 
 async def claim_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     claim = (await db.execute(CLAIM, {"id": request.url_vars["id"]})).first()
     if claim is None:
         raise NotFound("No claim with that id")
@@ -185,7 +187,7 @@ async def plan(db, params, verdict_column):
 
 
 async def claims_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     params, conditions, described = {}, {}, {}
     for name, (indexed, checked, label_sql) in FILTERS.items():
         value = request.args.get(name)

@@ -2,18 +2,18 @@
 highlighted in its verdict's colour and linked to the claim."""
 from urllib.parse import urlencode
 
-import nh3
 from datasette import NotFound, Response, hookimpl
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
+
+from hindsight_site import ledger
+from hindsight_site.rendering import MD, TAGS as SHARED_TAGS, clean
 
 PAGE = 50
 LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
 PAST_THE_END = "The documents have no page with the number given in ?page=: the list ends before it."
-TAGS = {"p", "br", "em", "strong", "code", "pre", "del", "s", "a", "ul", "ol", "li", "blockquote", "hr",
-        "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "mark", "sup"}
+# The shared set, less h1 (the page has its own), plus the highlights' marks and references.
+TAGS = (SHARED_TAGS - {"h1"}) | {"mark", "sup"}
 ATTRIBUTES = {"a": {"href", "title", "class", "id"}, "mark": {"class", "title"}, "sup": {"class"}, "ol": {"start"}}
 
 DOCUMENT = """
@@ -39,17 +39,6 @@ left join publishers p on p.id = d.publisher_id
 left join scorecards s on s.id = 'document/' || d.id
 order by d.published desc, d.id limit :n offset :o
 """
-
-
-def image_as_link(self, tokens, idx, options, env):
-    """Images would be fetched from other sites (blocked by the site's CSP): show them as links instead."""
-    token = tokens[idx]
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    return f'<a href="{escapeHtml(token.attrGet("src") or "")}">{escapeHtml(alt or "image")}</a>'
-
-
-MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-MD.add_render_rule("image", image_as_link)
 
 
 def blocks_of(tokens):
@@ -192,11 +181,11 @@ def render(markdown, text, claims):
     blocks, flat = blocks_of(tokens)
     highlight(blocks, place(claims, text, flat))
     html = MD.renderer.render(tokens, MD.options, {})
-    return Markup(nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"}))
+    return clean(html, TAGS, ATTRIBUTES)
 
 
 async def document_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     doc = (await db.execute(DOCUMENT, {"id": request.url_vars["id"]})).first()
     if doc is None:
         raise NotFound("No document with that id")
@@ -228,7 +217,7 @@ async def document_page(datasette, request):
 
 
 async def documents_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     try:
         page = max(1, int(request.args.get("page", "1")))  # not a whole number: the first page
     except ValueError:

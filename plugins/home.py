@@ -1,6 +1,8 @@
 """The home page: the ledger's headline numbers, the newest resolutions and the ways in."""
 from datasette import Response, hookimpl
 
+from hindsight_site import ledger, ledger_name
+
 OVERALL = "select * from scorecards where id = 'overall/all'"
 # The resolved index gives the newest first; ties keep index order, so no sort of the whole table.
 NEWEST = """
@@ -23,7 +25,7 @@ DIMENSIONS = [("author", "By author"), ("publisher", "By publisher"), ("document
 
 
 async def home_data(datasette):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     # Counts from the inspect file (or an earlier count) when Datasette has them, else two index scans.
     counts = db.cached_table_counts or dict(zip(("documents", "claims"), (await db.execute(
         "select (select count(*) from documents), (select count(*) from claims)")).first()))
@@ -45,7 +47,7 @@ async def home(datasette, request):
     data = await home_data(datasette)
     if request.url_vars.get("format"):
         return Response.json(data)
-    queries = await datasette.get_canned_queries("hindsight", request.actor)
+    queries = await datasette.get_canned_queries(ledger_name(datasette), request.actor)
     return Response.html(await datasette.render_template(
         "hindsight_home.html",
         {**data, "title": "A ledger of AI predictions", "dimensions": DIMENSIONS, "queries": queries,

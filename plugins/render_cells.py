@@ -2,14 +2,11 @@
 search snippets with their matches marked. Also a `markdown` template filter for the same rendering."""
 from urllib.parse import quote
 
-import nh3
 from datasette import hookimpl
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup, escape
 
-TAGS = {"p", "br", "em", "strong", "code", "pre", "del", "s", "a", "ul", "ol", "li", "blockquote", "hr",
-        "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td"}
+from hindsight_site import markdown
+
 PROSE = {"rationale", "description"}  # columns written in markdown
 EXCERPT = 1200  # characters of a document's markdown shown in a table cell
 # Private-use characters mark FTS matches in snippet(); escaped text cannot contain a tag.
@@ -20,25 +17,6 @@ PAGES = {("claims", "statement"): "/claims/", ("documents", "title"): "/document
 ID_PAGES = {"claim_id": "/claims/", "document_id": "/documents/", "topic_id": "/topics/"}
 
 
-def image_as_link(self, tokens, idx, options, env):
-    """Images would be fetched from other sites (blocked by the site's CSP): show them as links instead."""
-    token = tokens[idx]
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    return f'<a href="{escapeHtml(token.attrGet("src") or "")}">{escapeHtml(alt or "image")}</a>'
-
-
-MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-MD.add_render_rule("image", image_as_link)
-
-
-def markdown(text):
-    """Markdown -> HTML with raw HTML off, sanitised to a few tags and http(s)/relative links."""
-    html = nh3.clean(MD.render(text or ""), tags=TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto"})
-    # Datasette's cells keep white space (pre-wrap): newlines between blocks would show as blank lines.
-    return Markup(html.strip().replace(">\n<", "><"))
-
-
 def excerpt(text, limit=EXCERPT):
     """The opening paragraphs of a long markdown text, cut at a paragraph break."""
     if len(text) <= limit:
@@ -47,8 +25,8 @@ def excerpt(text, limit=EXCERPT):
     return text[: cut if cut > 0 else limit], True
 
 
-def link(path, key, label):
-    return Markup('<a href="{}">{}</a>').format(path + quote(str(key), safe=""), label)
+def link(datasette, path, key, label):
+    return Markup('<a href="{}">{}</a>').format(datasette.urls.path(path + quote(str(key), safe="")), label)
 
 
 @hookimpl
@@ -57,7 +35,7 @@ def prepare_jinja2_environment(env):
 
 
 @hookimpl
-def render_cell(row, value, column, table):
+def render_cell(row, value, column, table, datasette):
     if not isinstance(value, str):
         return None
     if column in PROSE:
@@ -65,11 +43,11 @@ def render_cell(row, value, column, table):
     if column == "snippet":
         return Markup(str(escape(value)).replace(MATCH_OPEN, "<mark>").replace(MATCH_CLOSE, "</mark>"))
     if table is None and column in ID_PAGES:
-        return link(ID_PAGES[column], value, value)
+        return link(datasette, ID_PAGES[column], value, value)
     if (table, column) in PAGES and "id" in row.keys():
-        return link(PAGES[table, column], row["id"], value)
+        return link(datasette, PAGES[table, column], row["id"], value)
     if (table, column) == ("documents", "markdown") and "id" in row.keys():
         text, cut = excerpt(value)
-        more = link("/documents/", row["id"], "Read the annotated document →") if cut else ""
+        more = link(datasette, "/documents/", row["id"], "Read the annotated document →") if cut else ""
         return markdown(text) + (Markup("<p>{}</p>").format(more) if more else "")
     return None

@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from datasette import NotFound, Response, hookimpl
 
+from hindsight_site import ledger
+
 PAGE = 50
 PREVIEW = 5
 LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
@@ -78,7 +80,7 @@ async def verdict_labels(db):
 
 
 async def overview(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     rule = rule_of(request)
     overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
     dimensions = {}
@@ -98,7 +100,7 @@ async def overview(datasette, request):
 
 async def dimension_page(datasette, request):
     dimension = request.url_vars["dimension"]
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     rule = rule_of(request)
     sort = request.args.get("sort", "predictions")
     sort = sort if sort in SORTS else "predictions"

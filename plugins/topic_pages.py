@@ -3,6 +3,8 @@ from urllib.parse import urlencode
 
 from datasette import NotFound, Response, hookimpl
 
+from hindsight_site import ledger
+
 SCORED_TOPICS = """
 select t.id, t.name, t.description, t.depth, t.parent_id, s.predictions, s.resolved, s.correct,
   s.partially_correct, s.incorrect, s.too_early, s.unresolvable, s.unreviewed, s.hit_rate, s.wilson_low, s.wilson_high
@@ -20,7 +22,7 @@ async def verdict_labels(db):
 
 
 async def topics_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     topics = [dict(r) for r in (await db.execute(SCORED_TOPICS + " order by t.path")).rows]
     if request.url_vars.get("format"):
         return Response.json({"topics": topics})
@@ -30,7 +32,7 @@ async def topics_page(datasette, request):
 
 
 async def topic_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     topic = (await db.execute(SCORED_TOPICS + " where t.id = :id", {"id": request.url_vars["id"]})).first()
     if topic is None:
         raise NotFound("No topic with that id")

@@ -2,6 +2,8 @@
 import re
 
 from datasette import Response, hookimpl
+
+from hindsight_site import ledger
 from markupsafe import Markup, escape
 
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
@@ -26,7 +28,7 @@ def verdict_css(rows):
 
 
 async def verdicts_css(datasette):
-    rows = await datasette.get_database("hindsight").execute("select id, color from verdicts")
+    rows = await ledger(datasette).execute("select id, color from verdicts")
     return Response(verdict_css(rows.rows), content_type="text/css; charset=utf-8",
                     headers={"cache-control": "public, max-age=3600"})
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,7 @@ from ingest.cli import cli
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text())
 HEAD = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+SITE = "plugins/hindsight-site"  # the bundle's copy of hindsight_site, which pip installs on the host
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +62,16 @@ def test_bundle_holds_the_released_database_metadata_and_plugins(bundle):
     assert info["sha256"] == hashlib.sha256(released.read_bytes()).hexdigest()
     ours = {p.name: p.read_bytes() for p in (ROOT / "plugins").glob("*.py")}
     assert {p.name: p.read_bytes() for p in (bundle_dir / "plugins").glob("*.py")} == ours
+    shared = {p.name: p.read_bytes() for p in (ROOT / "hindsight_site").glob("*.py")}  # the code the plugins import
+    assert {p.name: p.read_bytes() for p in (bundle_dir / SITE / "hindsight_site").glob("*.py")} == shared
     assert 'app = "hindsight-test"' in (bundle_dir / "fly.toml").read_text()
 
 
 def test_every_install_is_pinned_to_what_the_tests_ran_with(bundle):
     words = instruction(bundle[0], "RUN pip install -U ")
     pins = {}
-    for word in words:
+    assert words[-1] == f"./{SITE}"  # the plugins' shared code, built from the bundle's own copy
+    for word in words[:-1]:
         if word == "datasette":  # the bare name datasette's Dockerfile always adds; pinned beside it
             continue
         name, _, version = word.partition("==")
@@ -107,6 +112,8 @@ def site(bundle):
             key, value = shlex.split(line[4:])
             env[key] = value
     env["PORT"] = str(free_port())
+    # The bundle's hindsight_site, as the host's pip installs it, comes before the one installed here.
+    env["PYTHONPATH"] = str(bundle_dir / SITE)
     datasette = [sys.executable, "-m", "datasette"]
     inspect = instruction(bundle_dir, "RUN datasette ")
     subprocess.run(datasette + inspect, cwd=bundle_dir, check=True)
@@ -132,6 +139,18 @@ def site(bundle):
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+def test_the_plugins_shared_code_is_the_bundles_own_and_installable(site, bundle):
+    bundle_dir = bundle[0]
+    project = tomllib.loads((bundle_dir / SITE / "pyproject.toml").read_text())
+    assert project["project"]["name"] == "hindsight-site"
+    assert project["tool"]["setuptools"]["packages"]["find"]["include"][0] == "hindsight_site"
+    where = subprocess.run([sys.executable, "-c", "import hindsight_site; print(hindsight_site.__file__)"],
+                           cwd=bundle_dir, env={**os.environ, "PYTHONPATH": str(bundle_dir / SITE)},
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert Path(where) == bundle_dir / SITE / "hindsight_site" / "__init__.py"  # what the served site ran
+    assert site[0].get("/documents").status_code == 200  # a page made with it
 
 
 def test_bundle_serves_home_page_with_its_release(site, bundle):
