@@ -14,13 +14,16 @@ CLAIM = """
 select c.id, c.document_id, d.title as document_title, d.publisher_id, p.name as publisher, c.section_id,
   s.heading as section, c.author_id, a.name as author, a.role as author_role, c.kind, c.statement, c.quote,
   c.quote_start, c.quote_end, c.made, c.horizon, c.horizon_inferred, coalesce(c.verdict, 'unreviewed') as verdict,
-  coalesce(v.label, 'Unreviewed') as verdict_label, c.resolved, c.confidence
+  coalesce(v.label, 'Unreviewed') as verdict_label, c.resolved, c.confidence,
+  c.probability, c.probability_source, c.confidence_words, c.probability_word,
+  w.probability as word_probability, w.scale_id as word_scale
 from claims c
 join documents d on d.id = c.document_id
 left join publishers p on p.id = d.publisher_id
 left join authors a on a.id = c.author_id
 left join sections s on s.id = c.section_id
 left join verdicts v on v.id = c.verdict
+left join confidence_words w on w.word = c.probability_word
 where c.id = :id
 """
 TOPICS = """

@@ -265,3 +265,15 @@ def test_seeds_map_only_hedges_on_a_published_scale(db_path):
                                              "confidence_words from claims where confidence_words is not null")}
     assert (got["hupo24-01"]["probability"], got["hupo24-01"]["probability_word"]) == (0.83, "likely")
     assert got["pb24-10"]["confidence_words"] == "I expect" and got["pb24-10"]["probability"] is None
+
+
+@pytest.mark.asyncio
+async def test_claim_pages_say_where_the_probability_came_from(hand_ds):
+    stated = (await hand_ds.client.get("/claims/c1")).text
+    assert "90%" in stated and "stated in the document" in stated
+    mapped = (await hand_ds.client.get("/claims/c3")).text
+    assert "95%" in mapped and "mapped from “very likely”" in mapped and "ipcc-ar5" in mapped
+    overridden = (await hand_ds.client.get("/claims/c6")).text
+    assert "60%" in overridden and "set by a curator" in overridden and "to 83%" in overridden
+    data = (await hand_ds.client.get("/claims/c6.json")).json()
+    assert (data["claim"]["probability"], data["claim"]["probability_word"]) == (0.6, "likely")
