@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import aggregate, index, load, parallel, probability_scores, probability_words
+from . import aggregate, folders, index, load, parallel, probability_scores, probability_words
 from . import incremental as update
 from .contain import outside
 from .lock import build_lock
@@ -23,9 +23,7 @@ from .swap import swap_in
 from .validate import (ID, Problems, ValidationFailed, check_authors, check_claims, check_documents,
                        check_publishers, check_topics)
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SEEDS = PACKAGE_ROOT / "seeds"
-DEFAULT_DB = PACKAGE_ROOT / "build" / "hindsight.db"
+DEFAULT_SEEDS, DEFAULT_DB = folders.SEEDS, folders.DB  # in the current folder (ingest/folders.py)
 
 
 @dataclass

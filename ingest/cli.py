@@ -11,6 +11,7 @@ import click
 import yaml
 
 from . import build as pipeline
+from .folders import require_seeds, site_root
 from .validate import ValidationFailed
 
 SUMMARY = ("documents", "sections", "claims", "topics", "resolutions", "evidence")
@@ -59,7 +60,11 @@ def cli():
 @cli.command()
 @click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=pipeline.DEFAULT_SEEDS, show_default=True)
 def check(seeds):
-    """Validate seeds/ without building: every problem with file:line."""
+    """Validate seeds/ without building: every problem with file:line.
+
+    Run in a ledger folder (one holding seeds/), or name the folder with --seeds.
+    """
+    require_seeds(seeds)
     try:
         counts = pipeline.check(seeds, _progress)
     except ValidationFailed as e:
@@ -76,8 +81,10 @@ def build(seeds, db, full=False):
     """Validate seeds/ and build the SQLite database (swapped in only on success).
 
     When a previous build of the same seeds exists, only the documents whose files changed are
-    read again and their rows replaced; --full builds from scratch.
+    read again and their rows replaced; --full builds from scratch. Paths are relative to the
+    current folder (a ledger folder holding seeds/).
     """
+    require_seeds(seeds)
     click.echo(f"Building {db} from {seeds}", err=True)
     try:
         with _sigterm_unwinds():
@@ -109,11 +116,15 @@ def _inspect_file(db):
 @click.option("--port", default=8001, show_default=True)
 @click.option("--rebuild/--no-rebuild", default=False, help="Build even when the database exists.")
 def serve(seeds, db, host, port, rebuild):
-    """Build if needed, then serve the database read-only with Datasette."""
+    """Build if needed, then serve the database read-only with Datasette.
+
+    The site's metadata.yml, plugins/, templates/ and static/ come from the current folder when it
+    has them, else from the Hindsight checkout the command is installed from.
+    """
     if rebuild or not db.exists():
         click.get_current_context().invoke(build, seeds=seeds, db=db)
-    root = pipeline.PACKAGE_ROOT
-    args = [sys.executable, "-m", "datasette", "serve", "-i", str(db),
+    root = site_root()
+    args = [sys.executable, "-m", "datasette", "serve", "-i", str(db.absolute()),
             "--metadata", str(root / "metadata.yml"), "--plugins-dir", str(root / "plugins"),
             "--template-dir", str(root / "templates"), "--static", f"static:{root / 'static'}",
             "--host", host, "--port", str(port), "--inspect-file", str(_inspect_file(db))]

@@ -22,10 +22,10 @@ import click
 import yaml
 
 from . import build as pipeline
+from .folders import require_seeds, site_root
 from .release import DEFAULT_OUT, git_commit, releases, sha256_of
 from .validate import ValidationFailed
 
-ROOT = pipeline.PACKAGE_ROOT
 DATABASE = "hindsight"
 CACHE_MAX_AGE = 365 * 24 * 3600  # content-addressed URLs never change meaning, so a year is safe
 
@@ -123,20 +123,25 @@ def stage(seeds, releases_dir, commit, into):
         raise click.ClickException(str(e))
     check_database(db)
     info = release_info(db, releases_dir, commit)
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())
+    root = site_root()
+    metadata = yaml.safe_load((root / "metadata.yml").read_text())
     metadata.setdefault("plugins", {})["release-info"] = info
     args = [db.name, "--metadata", "metadata.json"]
     for name, flag, value in (("plugins", "--plugins-dir", "plugins"), ("templates", "--template-dir", "templates"),
                               ("static", "--static", "static:static")):
-        if (ROOT / name).is_dir() and any((ROOT / name).iterdir()):  # git keeps no empty folders
-            shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
+        if (root / name).is_dir() and any((root / name).iterdir()):  # git keeps no empty folders
+            shutil.copytree(root / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
             args += [flag, value]
     shutil.copytree(site_package(), into / SITE_DIR / SITE_PACKAGE, ignore=shutil.ignore_patterns("__pycache__"))
     (into / SITE_DIR / "pyproject.toml").write_text(
         SITE_PYPROJECT.format(version=importlib.metadata.version("hindsight"), package=SITE_PACKAGE))
-    for pin in pins(["datasette", *plugin_distributions(ROOT / "plugins", [site_package()])]):
+    for pin in pins(["datasette", *plugin_distributions(root / "plugins", [site_package()])]):
         args += ["--install", pin]
     args += ["--install", f"./{SITE_DIR}"]  # a path: pip builds it from the bundle's copy
+    # No signing secret in the bundle: `datasette publish` writes --secret into the Dockerfile as
+    # ENV DATASETTE_SECRET; empty, Datasette draws a random one at start, unless the host's secret
+    # store sets DATASETTE_SECRET (runtime environment overrides the image's ENV).
+    args += ["--secret", ""]
     settings = {k: ("on" if v is True else "off" if v is False else v) for k, v in (metadata.get("settings") or {}).items()}
     args += ["--version-note", commit, "--extra-options", " ".join(f"--setting {k} {v}" for k, v in settings.items())]
     # URLs change whenever anything the pages are made from changes, not only the database
@@ -159,7 +164,8 @@ def require(tool, what):
 
 
 def run_publish(target, seeds, releases_dir, options):
-    commit = git_commit()
+    require_seeds(seeds)
+    commit = git_commit(site_root())  # the version of the site's code, shown on /-/versions
     with tempfile.TemporaryDirectory() as tmp:
         args, info = stage(seeds, releases_dir, commit, Path(tmp))
         if info["version"]:
@@ -170,6 +176,10 @@ def run_publish(target, seeds, releases_dir, options):
         result = subprocess.run([sys.executable, "-m", "datasette", "publish", target, *args, *options], cwd=tmp)
     if result.returncode:
         raise click.ClickException(f"datasette publish {target} failed (exit {result.returncode}); see its messages above")
+
+
+SECRET_NOTE = ("The bundle holds no signing secret: each instance draws a random one at start (the read-only site "
+               "signs nothing a reader carries between instances). To share one, keep it in the host's secret store: {how}")
 
 
 def common_options(command):
@@ -203,6 +213,7 @@ def fly(seeds, releases_dir, app, org, region, generate_dir):
                           "or pass --generate-dir DIR to write the bundle without deploying")
     run_publish("fly", seeds, releases_dir, options)
     click.echo(f"Wrote the bundle to {generate_dir}" if generate_dir else f"Deployed to https://{app}.fly.dev/")
+    click.echo(SECRET_NOTE.format(how=f"flyctl secrets set DATASETTE_SECRET=\"$(openssl rand -hex 32)\" --app {app}"))
 
 
 @publish.command()
@@ -217,3 +228,5 @@ def cloudrun(seeds, releases_dir, service, max_instances):
     if project in ("", "(unset)"):
         raise click.ClickException("gcloud has no project set: run `gcloud auth login` and `gcloud config set project PROJECT`")
     run_publish("cloudrun", seeds, releases_dir, ["--service", service, "--name", service, "--max-instances", str(max_instances)])
+    click.echo(SECRET_NOTE.format(how=f"a Secret Manager secret given to the service, `gcloud run services update {service} "
+                                      "--update-secrets DATASETTE_SECRET=NAME:latest`"))

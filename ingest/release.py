@@ -19,10 +19,12 @@ import click
 import yaml
 
 from . import build as pipeline
+from . import folders
+from .past_seeds import Unavailable, seeds_at
 from .validate import ValidationFailed
 
-DEFAULT_OUT = pipeline.PACKAGE_ROOT / "build" / "releases"
-NAME = re.compile(r"^hindsight-(\d{4})\.(\d{2})\.(\d{2})(?:\.(\d+))?\.db$")
+DEFAULT_OUT = folders.RELEASES
+NAME = re.compile(r"hindsight-(\d{4})\.(\d{2})\.(\d{2})(?:\.(\d+))?\.db")  # whole names only: NAME.fullmatch
 CHANGELOG_HEADER = (
     "# Changelog\n\nReleases of the Hindsight database, newest first, written by `hindsight release`.\n"
     "Each names its database file and sha256; rebuilding the same seeds gives the same bytes.\n"
@@ -50,13 +52,14 @@ def sha256_of(path):
     return digest.hexdigest()
 
 
-def git_commit(root=pipeline.PACKAGE_ROOT):
-    """The commit the code and seeds come from, with '+dirty' when they have uncommitted changes."""
+def git_commit(root, seeds="seeds"):
+    """The commit of the folder root (a ledger folder, a checkout of the code or both), with '+dirty'
+    when its seeds or code have uncommitted changes."""
     def git(*args):
         return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True).stdout.strip()
     try:
         commit = git("rev-parse", "HEAD")
-        dirty = git("status", "--porcelain", "--", "seeds", "ingest", "plugins", "templates", "static", "metadata.yml")
+        dirty = git("status", "--porcelain", "--", seeds, "ingest", "plugins", "templates", "static", "metadata.yml")
     except OSError:  # git not installed
         return "unknown"
     return (commit or "unknown") + ("+dirty" if commit and dirty else "")
@@ -67,7 +70,7 @@ def releases(out_dir):
     found = []
     for sidecar in Path(out_dir).glob("hindsight-*.db.sha256"):
         db = sidecar.with_suffix("")
-        m = NAME.match(db.name)
+        m = NAME.fullmatch(db.name)
         if m and db.exists():
             found.append(Release(db.name[len("hindsight-"):-len(".db")], "-".join(m.group(1, 2, 3)), db,
                                  sidecar.read_text().split()[0]))
@@ -154,11 +157,11 @@ def make_release(seeds_dir, out_dir, changelog_path, citation_path, day, commit)
     out_dir.mkdir(parents=True, exist_ok=True)
     existing = releases(out_dir)
     previous = existing[-1] if existing else None
-    cited = yaml.safe_load(Path(citation_path).read_text()).get("version") if Path(citation_path).exists() else None
-    if cited and cited not in {r.version for r in existing}:
-        raise click.ClickException(
-            f"{citation_path} cites release {cited}, but {out_dir} does not hold hindsight-{cited}.db and its .sha256: "
-            "put them there (download the database from the published site) so the changelog can compare against it")
+    cited = (yaml.safe_load(Path(citation_path).read_text()) or {}) if Path(citation_path).exists() else {}
+    if cited.get("version") and str(cited["version"]) not in {r.version for r in existing}:
+        rebuild(cited, citation_path, seeds_dir, out_dir)
+        existing = releases(out_dir)
+        previous = existing[-1]
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         built = Path(tmp) / "hindsight.db"
         pipeline.build(seeds_dir, built)  # a fresh path: always a full build
@@ -169,11 +172,46 @@ def make_release(seeds_dir, out_dir, changelog_path, citation_path, day, commit)
         release = Release(version, day.isoformat(), out_dir / f"hindsight-{version}.db", digest)
         os.replace(built, release.path)
     changes = diff(previous.path, release.path) if previous else None
-    title = yaml.safe_load((pipeline.PACKAGE_ROOT / "metadata.yml").read_text()).get("title", "Hindsight")
+    title = yaml.safe_load((folders.site_root() / "metadata.yml").read_text()).get("title", "Hindsight")
     add_to_changelog(changelog_path, changelog_entry(release, commit, previous, changes))
     Path(citation_path).write_text(yaml.safe_dump(citation(release, commit, title), sort_keys=False, allow_unicode=True))
     release.path.with_name(release.path.name + ".sha256").write_text(f"{digest}  {release.path.name}\n")
     return release, previous
+
+
+def rebuild(cited, citation_path, seeds_dir, out_dir):
+    """The release CITATION.cff cites, rebuilt into out_dir from its commit's seeds, when its file is absent.
+
+    Releases are byte-reproducible, so a fresh clone needs no download: the seeds of the recorded
+    commit are built in full and kept only if their sha256 is the one recorded.
+    """
+    version, commit = str(cited["version"]), str(cited.get("commit") or "")
+    name = f"hindsight-{version}.db"
+    recorded = next((str(i["value"])[len("sha256:"):] for i in cited.get("identifiers") or []
+                     if isinstance(i, dict) and str(i.get("value", "")).startswith("sha256:")), None)
+    missing = (f"{citation_path} cites release {version}, but {out_dir} does not hold {name} and its .sha256, "
+               "and it cannot be rebuilt")
+    fix = ("put them there (download the database from the published site) so the changelog can compare "
+           "against it")
+    if not re.fullmatch(r"[0-9a-f]{40}", commit) or not recorded:
+        raise click.ClickException(f"{missing}: {citation_path} records commit {commit or '(none)'}"
+                                   f"{'' if recorded else ' and no sha256'}, not a clean commit and a sha256; {fix}")
+    with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+        try:
+            past = seeds_at(commit, seeds_dir, Path(tmp) / "checkout")
+        except Unavailable as e:
+            raise click.ClickException(f"{missing}: {e}; {fix}")
+        click.echo(f"Rebuilding release {version} from the seeds of commit {commit[:12]}", err=True)
+        built = Path(tmp) / name
+        pipeline.build(past, built)  # a fresh path: a full build, as every release is made
+        digest = sha256_of(built)
+        if digest != recorded:
+            raise click.ClickException(
+                f"{missing}: rebuilt from commit {commit[:12]}, it has sha256 {digest}, not the {recorded} recorded "
+                f"(the build code changed since, or {citation_path} was edited); {fix}")
+        os.replace(built, Path(out_dir) / name)
+    (Path(out_dir) / f"{name}.sha256").write_text(f"{digest}  {name}\n")  # last: it marks the release complete
+    click.echo(f"Rebuilt release {version} from commit {commit[:12]}: sha256 matches ({digest})")
 
 
 @click.command()
@@ -181,15 +219,21 @@ def make_release(seeds_dir, out_dir, changelog_path, citation_path, day, commit)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Where release databases and their .sha256 files go (not committed).")
 @click.option("--changelog", type=click.Path(dir_okay=False, path_type=Path),
-              default=pipeline.PACKAGE_ROOT / "CHANGELOG.md", show_default=True)
+              default=folders.CHANGELOG, show_default=True)
 @click.option("--citation", "citation_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=pipeline.PACKAGE_ROOT / "CITATION.cff", show_default=True)
+              default=folders.CITATION, show_default=True)
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Release date (default: today, UTC).")
 def release(seeds, out, changelog, citation_path, day):
-    """Write a dated, reproducible release: database, sha256, changelog entry, CITATION.cff."""
+    """Write a dated, reproducible release: database, sha256, changelog entry, CITATION.cff.
+
+    Paths are relative to the current folder (a ledger folder holding seeds/). When the release
+    CITATION.cff cites is not in --out (a fresh clone), it is rebuilt from the commit it records
+    and checked against its sha256 first.
+    """
+    folders.require_seeds(seeds)
     day = day.date() if day else datetime.now(timezone.utc).date()
-    commit = git_commit()
+    commit = git_commit(Path(seeds).absolute().parent, Path(seeds).name)  # the commit its seeds can be rebuilt from
     try:
         made, previous = make_release(seeds, out, changelog, citation_path, day, commit)
     except ValidationFailed as e:

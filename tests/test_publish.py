@@ -25,6 +25,7 @@ from ingest.cli import cli
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text())
 HEAD = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+CANARY = "c0ffee" * 10  # a signing secret offered through datasette publish's own variable: it must go nowhere
 SITE = "plugins/hindsight-site"  # the bundle's copy of hindsight_site, which pip installs on the host
 
 
@@ -38,8 +39,10 @@ def bundle(tmp_path_factory):
                                "--changelog", str(tmp / "CHANGELOG.md"), "--citation", str(tmp / "CITATION.cff")])
     assert made.exit_code == 0, made.output
     published = runner.invoke(cli, ["publish", "fly", "--app", "hindsight-test", "--seeds", str(seeds),
-                                    "--releases", str(tmp / "releases"), "--generate-dir", str(tmp / "bundle")])
+                                    "--releases", str(tmp / "releases"), "--generate-dir", str(tmp / "bundle")],
+                              env={"DATASETTE_PUBLISH_SECRET": CANARY})
     assert published.exit_code == 0, published.output
+    (tmp / "publish-output.txt").write_text(published.output)
     return tmp / "bundle", tmp / "releases" / "hindsight-2026.02.03.db"
 
 
@@ -94,6 +97,17 @@ def test_serve_command_is_immutable_with_our_plugins_and_settings(bundle):
     for name in METADATA["settings"]:
         assert f"--setting {name} " in cmd
     assert f"--version-note {HEAD}" in cmd
+
+
+def test_no_signing_secret_is_staged(bundle):
+    bundle_dir = bundle[0]
+    for path in bundle_dir.rglob("*"):
+        if path.is_file():
+            assert CANARY.encode() not in path.read_bytes(), path
+    assert "ENV DATASETTE_SECRET ''" in dockerfile(bundle_dir)  # empty: Datasette draws one at start
+    assert not [line for line in dockerfile(bundle_dir) if "SECRET" in line and line != "ENV DATASETTE_SECRET ''"]
+    said = (bundle_dir.parent / "publish-output.txt").read_text()
+    assert "flyctl secrets set DATASETTE_SECRET=" in said and "--app hindsight-test" in said
 
 
 def free_port():

@@ -1,14 +1,18 @@
 """hindsight release: dated, reproducible releases with a changelog computed from the data."""
 import copy
 import hashlib
+import shutil
 import sqlite3
+import subprocess
 from datetime import date, timedelta
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import SEEDS
 from ingest.cli import cli
-from ingest.release import Release, next_version
+from ingest.release import Release, next_version, releases
 
 
 def release(seeds, out, notes, day):
@@ -117,3 +121,83 @@ def test_versions_count_up_within_a_day():
     assert next_version(day, []) == "2026.03.04"
     assert next_version(day, taken) == "2026.03.04.2"
     assert next_version(date(2026, 3, 5), taken) == "2026.03.05"
+
+
+def git(cwd, *args):
+    return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false",
+                           *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def release_here(monkeypatch, folder, day):
+    """`hindsight release` run in a ledger folder with every path left to its default."""
+    monkeypatch.chdir(folder)
+    return CliRunner().invoke(cli, ["release", "--date", day])
+
+
+@pytest.fixture
+def released_repo(tmp_path, monkeypatch):
+    """A repository with one release committed (CHANGELOG.md, CITATION.cff; the database is not
+    committed), then one re-resolved claim committed after it."""
+    origin = tmp_path / "origin"
+    shutil.copytree(SEEDS, origin / "seeds")
+    git(origin, "init", "-q")
+    git(origin, "add", "seeds")
+    git(origin, "commit", "-q", "-m", "seeds")
+    made = release_here(monkeypatch, origin, "2026-01-02")
+    assert made.exit_code == 0, made.output
+    git(origin, "add", "CHANGELOG.md", "CITATION.cff")
+    git(origin, "commit", "-q", "-m", "release 2026.01.02")
+    _, second, changed_id, _ = seed_states(origin / "seeds")
+    second()
+    git(origin, "commit", "-q", "-am", "re-resolve a claim")
+    return origin, changed_id
+
+
+def test_a_fresh_clone_rebuilds_the_cited_release_and_releases(released_repo, tmp_path, monkeypatch):
+    origin, changed_id = released_repo
+    released = origin / "build" / "releases" / "hindsight-2026.01.02.db"
+    git(tmp_path, "clone", "-q", str(origin), "clone")
+    clone = tmp_path / "clone"
+    assert not (clone / "build").exists()
+    cited = yaml.safe_load((clone / "CITATION.cff").read_text())["commit"]
+
+    result = release_here(monkeypatch, clone, "2026-01-03")
+    assert result.exit_code == 0, result.output
+    assert f"Rebuilt release 2026.01.02 from commit {cited[:12]}: sha256 matches" in result.output
+    rebuilt = clone / "build" / "releases" / "hindsight-2026.01.02.db"
+    assert rebuilt.read_bytes() == released.read_bytes()
+    assert "Released 2026.01.03" in result.output
+    newest = (clone / "CHANGELOG.md").read_text().split("## 2026.01.02 (2026-01-02)")[0]
+    assert "Since 2026.01.02" in newest and f"- `{changed_id}`" in newest.split("### Verdicts changed")[1]
+    assert yaml.safe_load((clone / "CITATION.cff").read_text())["version"] == "2026.01.03"
+    assert git(clone, "status", "--porcelain", "--", "seeds") == ""  # the checkout was only read
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda cff: cff["identifiers"][0].update(value="sha256:" + "0" * 64), "not the " + "0" * 64 + " recorded"),
+    (lambda cff: cff.update(commit="1" * 40), "git cannot read seeds/ at commit " + "1" * 40),
+    (lambda cff: cff.update(commit="unknown"), "records commit unknown"),
+])
+def test_a_cited_release_that_cannot_be_rebuilt_is_refused(released_repo, tmp_path, monkeypatch, edit, says):
+    origin, _ = released_repo
+    git(tmp_path, "clone", "-q", str(origin), "clone")
+    clone = tmp_path / "clone"
+    cff = yaml.safe_load((clone / "CITATION.cff").read_text())
+    edit(cff)
+    (clone / "CITATION.cff").write_text(yaml.safe_dump(cff, sort_keys=False))
+    changelog = (clone / "CHANGELOG.md").read_text()
+
+    result = release_here(monkeypatch, clone, "2026-01-03")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert "cites release 2026.01.02" in result.output and says in result.output
+    assert "download the database" in result.output
+    assert (clone / "CHANGELOG.md").read_text() == changelog
+    assert not list((clone / "build" / "releases").glob("*.db"))
+
+
+def test_a_release_name_is_matched_whole(tmp_path):
+    """A file named like a release plus a newline is not a release (`$` would accept it)."""
+    for name in ("hindsight-2026.01.02.db\n", "hindsight-2026.01.03.db"):
+        (tmp_path / name).write_bytes(b"x")
+        (tmp_path / f"{name}.sha256").write_text(f"{'a' * 64}  {name}\n")
+    assert [r.version for r in releases(tmp_path)] == ["2026.01.03"]
