@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from datasette import NotFound, Response, hookimpl
 
+from hindsight_site import ledger, ledger_name
+
 # rule -> (label, how partial credit scores, column suffix); as the scorecards' rules
 RULES = {
     "half": ("Half credit", "partially correct scores 0.5", ""),
@@ -37,8 +39,9 @@ def scores(row, rule):
     return row
 
 
-def claims_url(author, rule, bin_):
-    return "/hindsight/calibration_claims?" + urlencode({"author": author or "", "bin": bin_, "rule": rule})
+def claims_url(datasette, author, rule, bin_):
+    return datasette.urls.query(ledger_name(datasette), "calibration_claims") + "?" + urlencode(
+        {"author": author or "", "bin": bin_, "rule": rule})
 
 
 async def calibration(datasette, db, request, author=None):
@@ -50,7 +53,7 @@ async def calibration(datasette, db, request, author=None):
         "from calibration_bins where dimension = :d and key = :k and rule = :r order by bin",
         {"d": dimension, "k": key, "r": rule})).rows]
     for b in bins:
-        b["claims_url"] = claims_url(author, rule, b["bin"])
+        b["claims_url"] = claims_url(datasette, author, rule, b["bin"])
     data = {"rule": rule, "dimension": dimension, "key": key, "scores": scores(row, rule), "bins": bins,
             "convention": CONVENTION}
     if author:
@@ -65,13 +68,13 @@ async def calibration(datasette, db, request, author=None):
 
 
 async def overview(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     data = await calibration(datasette, db, request)
     return await respond(datasette, request, data, "/calibration")
 
 
 async def author_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     author = request.url_vars["author"]
     if not (await db.execute("select 1 from authors where id = :id", {"id": author})).first():
         raise NotFound("No author has the id in this address")
@@ -84,12 +87,13 @@ async def respond(datasette, request, data, path):
         return Response.json(data)
     return Response.html(await datasette.render_template("hindsight_calibration.html", {
         **data, "title": f"Calibration: {data['label']}", "rules": RULES, "path": path,
-        "words_url": "/calibration/words", "alternate_url_json": f"{path}.json?" + urlencode({"rule": data["rule"]}),
+        "words_url": datasette.urls.path("/calibration/words"),
+        "alternate_url_json": datasette.urls.path(f"{path}.json?" + urlencode({"rule": data["rule"]})),
     }, request=request))
 
 
 async def words_page(datasette, request):
-    db = datasette.get_database("hindsight")
+    db = ledger(datasette)
     scales = [dict(s) for s in (await db.execute("select * from probability_scales order by id")).rows]
     for scale in scales:
         scale["words"] = [dict(w) for w in (await db.execute(
@@ -105,7 +109,7 @@ async def words_page(datasette, request):
     if request.url_vars.get("format"):
         return Response.json(data)
     return Response.html(await datasette.render_template("hindsight_calibration_words.html", {
-        **data, "title": "Probability words", "alternate_url_json": "/calibration/words.json",
+        **data, "title": "Probability words", "alternate_url_json": datasette.urls.path("/calibration/words.json"),
     }, request=request))
 
 
