@@ -21,8 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import aggregate, build, load, plugins, probability_scores
+from . import aggregate, load, plugins, probability_scores
 from .contain import outside
+from .rows import (Context, claim_files, document_rows, missing_claims_files, orphan_claims_file, seed_lists,
+                   unlisted_documents)
 from .seeds import Location, Source, slow_list
 from .validate import Problems, ValidationFailed
 
@@ -189,7 +191,7 @@ ENTRY = ("id", "title", "publisher_id", "published", "published_note", "url", "k
 def _seed_lists(plan, seeds_dir, old, problems, listed):
     """(author ids, topic ids, {document id: file} in documents.yml order, entries).
 
-    listed receives what build.seed_lists gives it, when documents.yml is parsed.
+    listed receives what rows.seed_lists gives it, when documents.yml is parsed.
 
     entries(ids) gives those documents as check_documents does (without _path when read from
     the database). documents.yml is parsed again only when it changed; else its entries are
@@ -197,7 +199,7 @@ def _seed_lists(plan, seeds_dir, old, problems, listed):
     the entries of the documents redone are read.
     """
     if "documents.yml" in plan.changed:
-        _, authors, topics, _, documents = build.seed_lists(seeds_dir, problems, listed)
+        _, authors, topics, _, documents = seed_lists(seeds_dir, problems, listed)
         by_id = {d["id"]: d for d in documents}
         return ([a["id"] for a in authors], [t["id"] for t in topics], {d["id"]: d["file"] for d in documents},
                 lambda ids: [by_id[i] for i in ids])
@@ -217,33 +219,33 @@ def _seed_lists(plan, seeds_dir, old, problems, listed):
 
 
 def _check_orphans(plan, seeds_dir, files, problems):
-    """build.claim_files' check, on what changed: with documents.yml unchanged, only a claims
+    """rows.claim_files' check, on what changed: with documents.yml unchanged, only a claims
     file that changed can belong to no document."""
     if "documents.yml" in plan.changed:
-        build.claim_files(seeds_dir, [{"id": i} for i in files], problems)
+        claim_files(seeds_dir, [{"id": i} for i in files], problems)
         return
     for path in sorted(plan.changed):
         folder, _, name = path.partition("/")
         if folder == "claims" and "/" not in name and name.endswith(".yml") and name[:-4] not in files \
                 and (seeds_dir / path).is_file():
-            build.orphan_claims_file(seeds_dir / path, problems)
+            orphan_claims_file(seeds_dir / path, problems)
 
 
 def _check_listing(plan, seeds_dir, files, listed, problems):
-    """build.ledger_rows' checks of the folders, on the snapshot (no file read): a file of
+    """rows.ledger_rows' checks of the folders, on the snapshot (no file read): a file of
     documents/ that no entry lists is a problem; a document without a claims file, a warning."""
     names = [p[10:] for p in plan.files if p.startswith("documents/") and "/" not in p[10:]]
     listed_files = listed.get("files")
     if listed_files is None:  # documents.yml unchanged: its entries are the database's documents
         listed_files = {os.path.normpath(f) for f in files.values()}
-    build.unlisted_documents(seeds_dir, names, listed_files, problems)
+    unlisted_documents(seeds_dir, names, listed_files, problems)
     stems = {p[7:-4] for p in plan.files if p.startswith("claims/") and p.endswith(".yml")}
     where = listed.get("where")
     if where is None:  # lines from one parse of documents.yml, made only if a warning is printed
         path = str(seeds_dir / "documents.yml")
         source = Source(lambda: slow_list(path))
         where = {i: Location(path, None, (), "id", source, entry=i) for i in files.keys() - stems}
-    build.missing_claims_files(seeds_dir, files, stems, where.get, problems)
+    missing_claims_files(seeds_dir, files, stems, where.get, problems)
 
 
 def copy_in_background(db_path, tmp, thread):
@@ -294,11 +296,11 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
     try:
         db.execute("pragma journal_mode = off")  # a failed build is thrown away whole
         db.execute("pragma synchronous = off")
-        ctx = build.Context(set(authors), set(topics))
+        ctx = Context(set(authors), set(topics))
         with db:
             per_document = []
             for n, doc in enumerate(todo, 1):
-                pairs = build.document_rows(doc, seeds_dir / "claims" / f"{doc['id']}.yml", ctx, problems)
+                pairs = document_rows(doc, seeds_dir / "claims" / f"{doc['id']}.yml", ctx, problems)
                 per_document.append(pairs)
                 if progress:
                     progress(n, len(todo))

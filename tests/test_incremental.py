@@ -1,4 +1,9 @@
 """hindsight build after a change: only the changed documents are redone, and the rows equal a full build."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -113,3 +118,29 @@ def test_a_new_claims_file_for_no_document_is_an_error_as_in_a_full_build(built)
     assert [str(p) for p in incremental_error.value.problems] == [str(p) for p in full_error.value.problems]
     assert f"{stray}:1: claims file for document 'no-such-document'" in str(incremental_error.value)
     assert db.read_bytes() == before
+
+
+def _imports(module):
+    """Every ingest module a file imports, at any level (function bodies included)."""
+    names = set()
+    for node in ast.walk(ast.parse(Path(module.__file__).read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            names |= {node.module} if node.module else {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ingest"):
+            names.add(node.module.removeprefix("ingest.") or node.names[0].name)
+        elif isinstance(node, ast.Import):
+            names |= {a.name.removeprefix("ingest.") for a in node.names if a.name.startswith("ingest.")}
+    return names
+
+
+def test_build_and_incremental_share_rows_without_a_circle():
+    """What both need lives in ingest/rows.py: incremental.py imports nothing of build.py, anywhere,
+    and imported first in a fresh interpreter it loads no build.py."""
+    from ingest import build as pipeline
+
+    assert "build" not in _imports(incremental)
+    assert "rows" in _imports(incremental) and "rows" in _imports(pipeline)
+    fresh = subprocess.run([sys.executable, "-c", "import sys, ingest.incremental; print('ingest.build' in sys.modules)"],
+                           capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert fresh.returncode == 0, fresh.stderr
+    assert fresh.stdout.strip() == "False"

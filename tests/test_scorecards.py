@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from ingest import aggregate, load
-from ingest.build import topic_rows
+from ingest.rows import topic_rows
 from tests.ledger import VERDICTS, Ledger
 
 REFERENCE = {  # dimension -> (SQL giving key and claim id per prediction, SQL giving the key's label)
