@@ -59,7 +59,7 @@ class Plan:
 @click.option("--print", "print_only", is_flag=True,
               help="Write nothing: print the documents.yml entry (and new authors/publisher) and the candidate claims.")
 @click.option("--seeds", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The seeds folder (default: the project's seeds/).")
+              help="The seeds folder (default: seeds/ in the current folder).")
 def add(path, document_id, print_only, seeds):
     """Add a document to the seeds as a review job.
 
