@@ -11,11 +11,12 @@ import datetime
 import json
 import multiprocessing
 import random
+import zlib
 from pathlib import Path
 
 from ingest.read import choose_reader
 
-VERSION = 1  # bump when the generator's output changes, so cached corpora are regenerated
+VERSION = 2  # bump when the generator's output changes, so cached corpora are regenerated
 FORMATS = ("markdown", "numbered_text", "emoji_outline", "markdown_html")
 VERDICTS = (("correct", 30), ("partially_correct", 20), ("incorrect", 25), ("too_early", 15), ("unresolvable", 10))
 RARE_TERM = "quasarnet"  # planted in one document in RARE_EVERY, and in one of its claims
@@ -204,6 +205,11 @@ def _claim(rng, claim_id, quote, made, authors):
         horizon = made + datetime.timedelta(days=rng.randint(180, 6 * 365))
         out += [f"  horizon: {horizon}", f"  horizon_inferred: {str(rng.random() < 0.3).lower()}"]
     out.append(f"  topics: [{', '.join(topics)}]")
+    # Two predictions in five state a probability (0.05 to 0.95), for the calibration pages. From the
+    # id's hash, not rng: every other value of the corpus stays what it was.
+    chance = zlib.crc32(claim_id.encode())
+    if kind == "prediction" and chance % 5 < 2:
+        out.append(f"  probability: {(chance // 5 % 19 + 1) * 0.05:.2f}")
     resolutions = (2 if rng.random() < 0.1 else 1) if kind == "prediction" else (1 if rng.random() < 0.5 else 0)
     if resolutions:
         out.append("  resolutions:")

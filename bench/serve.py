@@ -5,6 +5,7 @@ sequentially (median and p95 over n requests after a warm-up), the SQL that prod
 rows is timed with sqlite3 on the same file, and then 8 clients share a bounded number of
 requests for throughput.
 """
+import json
 import os
 import signal
 import socket
@@ -48,9 +49,18 @@ def endpoints(db_path):
                   ("select * from evidence where claim_id = ? order by id", [claim])]
     scorecards = [("select * from scorecards where dimension = ? order by predictions desc limit 51", ["author"]),
                   ("select count(*) from scorecards where dimension = ?", ["author"])]
+    scores = ("select * from probability_scores where id in (select value from json_each(?))",
+              [json.dumps([f"author/{a}" for a in [author]])])  # the page reads its 50 rows' scores: one row here
+    bins = "select * from calibration_bins where dimension = ? and key = ? and rule = 'half' order by bin"
+    calibration = [("select * from probability_scores where id = 'overall/all'", []), (bins, ["overall", "all"]),
+                   ("select * from probability_scores where dimension = 'author' order by scored desc, key limit 50", [])]
+    calibration_author = [("select * from probability_scores where id = ?", [f"author/{author}"]),
+                          (bins, ["author", author]), ("select 1 from authors where id = ?", [author])]
     return [
         Endpoint("scorecard: table JSON, by author", "/hindsight/scorecards.json?dimension=author&_sort_desc=predictions&_size=50", scorecards),
-        Endpoint("scorecard: page JSON, by author", "/scorecard/author.json", scorecards),
+        Endpoint("scorecard: page JSON, by author", "/scorecard/author.json", scorecards + [scores]),
+        Endpoint("calibration: page JSON, overall", "/calibration.json", calibration),
+        Endpoint("calibration: page JSON, one author", f"/calibration/author/{author}.json", calibration_author),
         Endpoint(f"search: rare term ({RARE_TERM}), 20 results", f"/hindsight/claims.json?_search={RARE_TERM}&_size=20",
                  [(ranked, [RARE_TERM])]),
         Endpoint(f"search: common term ({COMMON_TERM}), 20 results", f"/hindsight/claims.json?_search={COMMON_TERM}&_size=20",
