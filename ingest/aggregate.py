@@ -39,10 +39,12 @@ SCHEMA = {"id": str, "dimension": str, "key": str, "label": str, "predictions": 
 
 # One row per prediction: document, author, year, verdict, and its own topics joined by a unit
 # separator (topic ids are slugs, so splitting is safe, and quicker than parsing JSON).
-# +kind: reading the whole table through the kind index costs more than scanning it.
+# +kind: reading the whole table through the kind index costs more than scanning it. A prediction made
+# again by the same predictor (claim_groups.counted = 0, ingest/links.py) is counted once, by its first claim.
 FACTS = """select c.document_id, c.author_id, substr(c.made, 1, 4), c.verdict,
   (select coalesce(group_concat(ct.topic_id, char(31)), '') from claim_topics ct where ct.claim_id = c.id)
-from claims c where +c.kind = 'prediction' and ({where})"""
+from claims c where +c.kind = 'prediction' and ({where})
+  and c.id not in (select claim_id from claim_groups where counted = 0)"""
 @functools.lru_cache(maxsize=None)  # rows share few (points, n) pairs: a document has a dozen predictions
 def wilson(points, n, z=1.96):
     """95% Wilson score interval for a rate of points out of n (None when n is 0)."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import aggregate, load, plugins, probability_scores
+from . import links as claim_links  # links: the name of the per-document tables below
 from .contain import outside
 from .rows import (Context, claim_files, document_rows, missing_claims_files, orphan_claims_file, seed_lists,
                    unlisted_documents)
@@ -304,9 +305,13 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
                 per_document.append(pairs)
                 if progress:
                     progress(n, len(todo))
-            old_claims = [r[0] for r in db.execute(
-                "select id from claims where document_id in (select value from json_each(?))", [json.dumps(sorted(redo | gone))])]
-            before = aggregate.counts_of(db, old_claims)  # what the old rows add to the scorecards
+            # A link joins claims of other documents, whose counting may change too: every document
+            # holding a linked claim, before or after, is recounted whole (ingest/links.py).
+            targets = [row["target_id"] for pairs in per_document for table, rows in pairs if table == "claim_links"
+                       for row in rows]
+            recount = json.dumps(sorted(redo | gone | claim_links.documents_touched(db, targets)))
+            claims_of = "select id from claims where document_id in (select value from json_each(?))"
+            before = aggregate.counts_of(db, [r[0] for r in db.execute(claims_of, [recount])])  # what the old rows add
             _delete(db, redo | gone, links)
             _check_unique_claims(db, ctx.claim_ids, problems)
             if problems:
@@ -314,7 +319,10 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
             for pairs in per_document:
                 for table, rows in pairs:
                     load.insert(db, table, rows)
-            aggregate.apply(db, before, aggregate.counts_of(db, ctx.claim_ids))
+            claim_links.refresh(db, seeds_dir, problems)
+            if problems:
+                raise ValidationFailed(problems)
+            aggregate.apply(db, before, aggregate.counts_of(db, [r[0] for r in db.execute(claims_of, [recount])]))
             probability_scores.materialise(db)  # recounted whole: only predictions with a probability are read
         _refresh_search(db)
         db.execute("pragma journal_mode = delete")

@@ -74,6 +74,16 @@ TABLES = {
         {"id": str, "resolution_id": str, "claim_id": str, "title": str, "url": str, "date": str},
         "id", [("resolution_id", "resolutions", "id"), ("claim_id", "claims", "id")],
     ),
+    # Links as curated (ingest/links.py): kind same_as (the same prediction) or responds_to (with a stance).
+    "claim_links": (
+        {"claim_id": str, "target_id": str, "kind": str, "stance": str}, ("claim_id", "target_id", "kind"),
+        [("claim_id", "claims", "id"), ("target_id", "claims", "id")],
+    ),
+    # Every claim linked as the same prediction as another: its group's canonical claim, and whether scorecards count it.
+    "claim_groups": (
+        {"claim_id": str, "prediction_id": str, "counted": int}, "claim_id",
+        [("claim_id", "claims", "id"), ("prediction_id", "claims", "id")],
+    ),
 }
 
 NOT_NULL = {

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import load, parallel, probability_words
+from . import links, load, parallel, probability_words
 from .contain import outside
 from .read import DocumentError, read_source
 from .seeds import SeedError
@@ -151,7 +151,9 @@ def document_rows(doc, claims_path, ctx, problems):
         except DocumentError as e:
             problems.add(e.path, e.line, e.message)
     if source is None:  # its claims are checked all the same (all but their quotes): one pass shows every problem
-        check_claims(_seed_list(claims_path, problems, root=_seeds_of(claims_path)), claims_path, doc, None, ctx, problems)
+        records = _seed_list(claims_path, problems, root=_seeds_of(claims_path))
+        check_claims(records, claims_path, doc, None, ctx, problems)
+        links.link_rows(records, claims_path, problems)
         return []
     read = source.document
     doc_authors = doc.pop("_authors")
@@ -160,8 +162,10 @@ def document_rows(doc, claims_path, ctx, problems):
          "level": s.level, "start": s.start, "end": s.end, "body_end": s.body_end}
         for i, s in enumerate(read.sections, 1)
     ]
-    claims, claim_topics, resolutions, evidence = check_claims(
-        _seed_list(claims_path, problems, root=_seeds_of(claims_path)), claims_path, doc, read.text, ctx, problems)
+    records = _seed_list(claims_path, problems, root=_seeds_of(claims_path))
+    claims, claim_topics, resolutions, evidence = check_claims(records, claims_path, doc, read.text, ctx, problems)
+    valid = {c["id"] for c in claims}
+    claim_links = [row for row in links.link_rows(records, claims_path, problems) if row["claim_id"] in valid]
     for c in claims:
         c["section_id"] = section_of(sections, c["quote_start"])
     return [
@@ -176,6 +180,7 @@ def document_rows(doc, claims_path, ctx, problems):
         ("claim_topics", claim_topics),
         ("resolutions", resolutions),
         ("evidence", evidence),
+        ("claim_links", claim_links),
     ]
 
 
@@ -222,7 +227,10 @@ def ledger_rows(seeds_dir, problems, progress=None, lists=None):
             jobs.append(({"id": doc_id, "file": file or "?", "_path": None, "_authors": []}, claims_dir / f"{doc_id}.yml"))
     total = len(jobs)
     del documents, paths  # the jobs hold them now, and each_document lets each go once it is sent
+    found = []  # every document's links, checked once every claim is known (few: kept whole)
     for n, pairs in enumerate(parallel.each_document(document_values, jobs, ctx, problems), 1):
+        found += (row for table, rows in pairs if table == "claim_links" for row in rows)
         yield from pairs
         if progress:
             progress(n, total)
+    yield "claim_groups", links.from_seeds(found, ctx.claim_ids, ctx.authors, ctx.topics, problems)

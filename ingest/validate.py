@@ -24,13 +24,14 @@ SCHEMAS = {
     "claim": (
         {"id", "quote", "statement", "kind", "made", "topics"},
         {"author", "horizon", "horizon_inferred", "occurrence", "resolutions", "probability", "confidence_words",
-         "probability_source"},
+         "probability_source", "same_as", "responds_to"},
     ),
+    "response": ({"claim", "stance"}, set()),  # an entry of a claim's responds_to (ingest/links.py)
     "resolution": ({"verdict", "resolved", "rationale", "confidence", "resolver"}, {"evidence"}),
     "evidence": ({"title", "url", "date"}, set()),
 }
 KNOWN_KEYS = {kind: required | optional for kind, (required, optional) in SCHEMAS.items()}
-LIST_KEYS = {"authors", "topics", "resolutions", "evidence"}  # every other value is a single value
+LIST_KEYS = {"authors", "topics", "resolutions", "evidence", "responds_to"}  # every other value is a single value
 
 
 @dataclass

@@ -42,6 +42,25 @@ class Ledger:
                     "verdict": resolutions[-1]["verdict"] if resolutions else None,
                     "resolved": str(resolutions[-1]["resolved"]) if resolutions else None,
                 }
+        self.repeats = self._repeats()
+
+    def _repeats(self):
+        """Ids of the claims scorecards leave out: linked (same_as, either way, transitively) to an earlier
+        claim of the same predictor (its author; for an unsigned claim, its document)."""
+        group = {c: c for c in self.claims}
+
+        def root(c):
+            while group[c] != c:
+                c = group[c]
+            return c
+
+        for claim in self.claims.values():
+            if claim.get("same_as") in self.claims:
+                group[root(claim["id"])] = root(claim["same_as"])
+        first = {}
+        for claim in sorted(self.claims.values(), key=lambda c: (c["made"], c["id"])):
+            first.setdefault((root(claim["id"]), claim.get("author") or claim["document"]), claim["id"])
+        return set(self.claims) - set(first.values())
 
     def ancestors(self, topic):
         """The topic and every topic above it."""
@@ -71,14 +90,15 @@ class Ledger:
             return {claim["made"][:4]}
         raise ValueError(dimension)
 
-    def predictions(self, dimension=None, key=None):
+    def predictions(self, dimension=None, key=None, counted=False):
+        """The predictions (with counted=True, only those scorecards count: each once per predictor)."""
         return [c for c in self.claims.values() if c["kind"] == "prediction"
-                and (dimension is None or key in self.keys(c, dimension))]
+                and (dimension is None or key in self.keys(c, dimension)) and not (counted and c["id"] in self.repeats)]
 
     def scorecard(self, dimension):
         """key -> the figures a scorecard row should show."""
         groups = {}
-        for claim in self.predictions():
+        for claim in self.predictions(counted=True):
             for key in self.keys(claim, dimension):
                 groups.setdefault(key, []).append(claim)
         return {key: figures(claims) for key, claims in groups.items()}
