@@ -45,6 +45,8 @@ def _find(datasette):
     named = config.get("database") if isinstance(config, dict) else None
     names = [name for name in datasette.databases if name != "_internal"]
     if named is not None:
+        if not isinstance(named, str):
+            return NoLedger(f"plugins: {PLUGIN}: database in the metadata is the ledger database's name, a string.")
         if named in datasette.databases:
             return named
         return NoLedger(f"The metadata names {named!r} as the ledger database (plugins: {PLUGIN}: database), "

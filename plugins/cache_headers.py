@@ -14,6 +14,8 @@ import re
 
 from datasette import hookimpl
 
+from hindsight_site import route_path
+
 
 def _hashed(datasette):
     """{route: name} of the databases given content-addressed routes at startup."""
@@ -40,14 +42,14 @@ def asgi_wrapper(datasette):
             if config is None or scope.get("type") != "http" or scope.get("method") not in ("GET", "HEAD"):
                 return await app(scope, receive, send)
             raw_path = scope.get("raw_path") or scope["path"].encode("latin-1")
-            first, _, rest = raw_path.decode("latin-1").lstrip("/").partition("/")
+            first, _, rest = route_path(datasette, raw_path.decode("latin-1")).lstrip("/").partition("/")
             stem, dot, fmt = first.partition(".")
             routes = _hashed(datasette)
             if stem in routes:
                 return await app(scope, receive, _cacheable(send, config["max_age"]))
             for route, name in routes.items():
                 if re.fullmatch(re.escape(name) + r"(-[0-9a-f]{7})?", stem):
-                    location = f"/{route}{dot}{fmt}" + (f"/{rest}" if rest else "")
+                    location = datasette.urls.path(f"/{route}{dot}{fmt}" + (f"/{rest}" if rest else ""))
                     if scope.get("query_string"):
                         location += "?" + scope["query_string"].decode("latin-1")
                     return await _redirect(send, location, datasette.cors)

@@ -158,7 +158,7 @@ async def claim_page(datasette, request):
     if request.url_vars.get("format"):
         return Response.json(data)
     return Response.html(await datasette.render_template("hindsight_claim.html", {
-        **data, "title": claim["statement"], "alternate_url_json": f"/claims/{claim['id']}.json",
+        **data, "title": claim["statement"], "alternate_url_json": datasette.urls.path(f"/claims/{claim['id']}.json"),
     }, request=request))
 
 
@@ -238,7 +238,7 @@ async def claims_page(datasette, request):
     filters = {**params, **({"verdict": verdict} if verdict else {})}
 
     def url(fmt="", **changes):
-        return f"/claims{fmt}?" + urlencode({**filters, "page": page, **changes})
+        return datasette.urls.path(f"/claims{fmt}?" + urlencode({**filters, "page": page, **changes}))
 
     data = {
         "filters": filters, "described": described, "page": page, "claims": claims[:PAGE],

@@ -3,6 +3,7 @@ highlighted in its verdict's colour and linked to the claim."""
 from urllib.parse import urlencode
 
 from datasette import NotFound, Response, hookimpl
+from datasette.utils import tilde_encode
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -99,13 +100,13 @@ def opening(claim, in_link):
     title = f"Claim {claim['number']}: {claim['verdict_label']}"
     if in_link:  # a link cannot hold another link: mark the text, the reference after the link carries it
         return Markup('<mark class="hl hl-{}" title="{}">').format(claim["verdict"], title), Markup("</mark>")
-    return (Markup('<a class="hl hl-{}" href="/claims/{}" title="{}">').format(claim["verdict"], claim["id"], title),
+    return (Markup('<a class="hl hl-{}" href="{}" title="{}">').format(claim["verdict"], claim["url"], title),
             Markup("</a>"))
 
 
 def reference(claim):
-    return Markup('<sup class="claim-ref"><a href="/claims/{}" id="claim-{}" title="{}">{}</a></sup>').format(
-        claim["id"], claim["id"], claim["statement"], claim["number"])
+    return Markup('<sup class="claim-ref"><a href="{}" id="claim-{}" title="{}">{}</a></sup>').format(
+        claim["url"], claim["id"], claim["statement"], claim["number"])
 
 
 def highlight(blocks, spans):
@@ -172,7 +173,7 @@ def cell_breaks(tokens):
 
 
 def render(markdown, text, claims):
-    """Sanitised HTML of the document with its claims highlighted; sets placed on each claim."""
+    """Sanitised HTML of the document with its claims highlighted, each linked to its url; sets placed on each claim."""
     tokens = MD.parse(markdown or "")
     cell_breaks(tokens)
     for token in tokens:  # the page has its own h1: the document's headings sit one level below
@@ -190,13 +191,13 @@ async def document_page(datasette, request):
     if doc is None:
         raise NotFound("No document with that id")
     doc = dict(doc)
-    claims = [dict(r, number=i) for i, r in enumerate((await db.execute(CLAIMS, {"id": doc["id"]})).rows, 1)]
+    claims = [dict(r, number=i, url=datasette.urls.path(f"/claims/{r['id']}"))
+              for i, r in enumerate((await db.execute(CLAIMS, {"id": doc["id"]})).rows, 1)]
     body = render(doc.pop("markdown"), doc.pop("text"), claims)
     scorecard = (await db.execute("select * from scorecards where id = :id", {"id": "document/" + doc["id"]})).first()
     verdicts = [dict(r) for r in (await db.execute("select id, label, description from verdicts")).rows]
     counts = {}
     for claim in claims:
-        claim["url"] = f"/claims/{claim['id']}"
         counts[claim["verdict"]] = counts.get(claim["verdict"], 0) + 1
     data = {
         "document": doc,
@@ -212,7 +213,8 @@ async def document_page(datasette, request):
     return Response.html(await datasette.render_template("hindsight_document.html", {
         **data, "title": doc["title"], "body": body, "verdicts": verdicts,
         "unplaced": [c for c in claims if not c["placed"]],
-        "alternate_url_json": f"/documents/{doc['id']}.json",
+        "alternate_url_json": datasette.urls.path(f"/documents/{doc['id']}.json"),
+        "row_url": datasette.urls.row(db.name, "documents", tilde_encode(doc["id"])),
     }, request=request))
 
 
@@ -229,13 +231,13 @@ async def documents_page(datasette, request):
         raise NotFound(PAST_THE_END)
     data = {
         "page": page, "documents": rows[:PAGE],
-        "next_url": "/documents?" + urlencode({"page": page + 1}) if len(rows) > PAGE else None,
-        "previous_url": "/documents?" + urlencode({"page": page - 1}) if page > 1 else None,
+        "next_url": datasette.urls.path("/documents?" + urlencode({"page": page + 1})) if len(rows) > PAGE else None,
+        "previous_url": datasette.urls.path("/documents?" + urlencode({"page": page - 1})) if page > 1 else None,
     }
     if request.url_vars.get("format"):
         return Response.json(data)
     return Response.html(await datasette.render_template("hindsight_documents.html", {
-        **data, "title": "Documents", "alternate_url_json": f"/documents.json?page={page}",
+        **data, "title": "Documents", "alternate_url_json": datasette.urls.path(f"/documents.json?page={page}"),
     }, request=request))
 
 

@@ -51,7 +51,7 @@ async def home(datasette, request):
     return Response.html(await datasette.render_template(
         "hindsight_home.html",
         {**data, "title": "A ledger of AI predictions", "dimensions": DIMENSIONS, "queries": queries,
-         "alternate_url_json": "/.json"},
+         "alternate_url_json": datasette.urls.path("/.json")},
         request=request,
     ))
 

@@ -15,6 +15,8 @@ import sqlite3
 
 from datasette import hookimpl
 
+from hindsight_site import route_path
+
 HIDDEN = re.compile(r"^/-/threads(\.json)?/?$")
 SCRUBBED = re.compile(r"^/-/")
 
@@ -55,7 +57,7 @@ def asgi_wrapper(datasette):
         async def introspection(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            path = scope["path"]
+            path = route_path(datasette, scope["path"])
             if HIDDEN.match(path):
                 body = b"Not found: the site does not publish its server's threads.\n"
                 await send({"type": "http.response.start", "status": 404, "headers": [

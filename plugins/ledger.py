@@ -2,12 +2,15 @@
 (table and column descriptions, facets, canned queries); when the ledger is attached under another
 name (`datasette ledger.db ...`), that block applies to it. Which database is the ledger is decided
 by hindsight_site.ledger_name (the `plugins: hindsight: database:` setting, else the schema)."""
+from contextvars import ContextVar
+
 from datasette import hookimpl
 
 from hindsight_site import NoLedger, ledger_name
 from hindsight_site.ledger import PLUGIN
 
 DESCRIBED_AS = "hindsight"  # the name metadata.yml describes the ledger under
+_looking = ContextVar("looking", default=False)  # set while this hook reads metadata itself
 
 
 @hookimpl
@@ -19,12 +22,16 @@ def startup(datasette):
 
 @hookimpl
 def get_metadata(datasette, database):
-    if database is None or database == DESCRIBED_AS:
-        return None  # the lookups below ask for metadata with database=None: no recursion
+    if database == DESCRIBED_AS or _looking.get():
+        return None  # the lookups below read metadata too: they see it without this hook's part
+    token = _looking.set(True)
     try:
-        if database != ledger_name(datasette):
+        name = ledger_name(datasette)  # cached: metadata is read many times a page
+        if name == DESCRIBED_AS or database not in (None, name):
             return None
+        described = (datasette.metadata("databases") or {}).get(DESCRIBED_AS)
     except NoLedger:
         return None
-    described = (datasette.metadata("databases") or {}).get(DESCRIBED_AS)
-    return {"databases": {database: described}} if described else None
+    finally:
+        _looking.reset(token)
+    return {"databases": {name: described}} if described else None

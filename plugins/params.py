@@ -27,6 +27,8 @@ from datasette.utils import await_me_maybe
 from datasette.utils.asgi import BadRequest, Request
 from datasette.views.base import DatasetteError
 
+from hindsight_site import route_path
+
 SQLITE_MIN, SQLITE_MAX = -(2 ** 63), 2 ** 63 - 1
 OUT_OF_RANGE = (f"A number in the request is out of range: SQLite's integers run from {SQLITE_MIN} "
                 f"to {SQLITE_MAX}.")
@@ -102,7 +104,7 @@ def asgi_wrapper(datasette):
         async def check_params(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            wrong = problem(scope.get("path", ""), scope.get("query_string", b"").decode("latin-1"))
+            wrong = problem(route_path(datasette, scope.get("path", "")), scope.get("query_string", b"").decode("latin-1"))
             if wrong is None:
                 return await app(scope, receive, send)
             request = Request(scope, receive)

@@ -31,6 +31,8 @@ from urllib.parse import parse_qsl
 
 from datasette import hookimpl
 
+from hindsight_site import route_path
+
 # The build refuses a source larger than ingest.read.MAX_BYTES (64 MiB): a document's text and its
 # markdown each stay near that size (markdown's escapes can add some), so twice it holds every
 # legitimate value with room, and a computed value cannot grow to gigabytes.
@@ -116,8 +118,8 @@ def is_search_arg(name):
 def fts_queries(datasette):
     """{(database, canned query name)} of the canned queries that run a full-text MATCH."""
     found = set()
-    for database, config in ((datasette.metadata() or {}).get("databases") or {}).items():
-        for name, query in (config.get("queries") or {}).items():
+    for database in datasette.databases:  # metadata per database: the ledger's queries under any name
+        for name, query in (datasette.metadata("queries", database=database, fallback=False) or {}).items():
             sql = query if isinstance(query, str) else query.get("sql", "")
             if MATCH_SQL.search(sql):
                 found.add((database, name))
@@ -175,7 +177,8 @@ def asgi_wrapper(datasette):
             if canned is None:
                 canned = fts_queries(datasette)
             query_string = scope.get("query_string", b"").decode("latin-1")
-            problem = problems(scope["path"], parse_args(query_string), canned) if query_string else None
+            path = route_path(datasette, scope["path"])
+            problem = problems(path, parse_args(query_string), canned) if query_string else None
             if problem:
                 return await refuse(send, scope["path"], query_string, 400, "Search too long",
                                     problem + " Search for fewer, more specific words.")

@@ -35,9 +35,10 @@ COUNTS = ["predictions", "resolved", "correct", "partially_correct", "incorrect"
 VERDICT_FILTER = {"predictions": None, "resolved": "resolved", "unreviewed": "unreviewed"}
 
 
-def claims_links(dimension, key):
+def claims_links(datasette, dimension, key):
     """count column -> the list of the predictions it counts."""
-    base = "/claims?" + urlencode({"kind": "prediction", **({dimension: key} if dimension != "overall" else {})})
+    chosen = {dimension: key} if dimension != "overall" else {}
+    base = datasette.urls.path("/claims?" + urlencode({"kind": "prediction", **chosen}))
     links = {}
     for count in COUNTS:
         verdict = VERDICT_FILTER.get(count, count)  # a fixed id: nothing to escape
@@ -50,12 +51,12 @@ def rule_of(request):
     return rule if rule in RULES else "half"
 
 
-def present(row, rule):
+def present(datasette, row, rule):
     """A scorecard row with the chosen rule's rate and interval, and links to the claims behind each number."""
     _, _, rate, _, low, high = RULES[rule]
     row = dict(row)
-    links = claims_links(row["dimension"], row["key"])
-    url = f"/{row['dimension']}s/{row['key']}" if row["dimension"] in ("document", "topic") else links["predictions"]
+    links = claims_links(datasette, row["dimension"], row["key"])
+    url = datasette.urls.path(f"/{row['dimension']}s/{row['key']}") if row["dimension"] in ("document", "topic") else links["predictions"]
     row.update(rule=rule, rate=row[rate], low=row[low], high=row[high], url=url, links=links)
     return row
 
@@ -87,14 +88,14 @@ async def overview(datasette, request):
     for dimension in DIMENSIONS:
         rows = await db.execute("select * from scorecards where dimension = :d order by predictions desc limit :n",
                                 {"d": dimension, "n": PREVIEW})
-        dimensions[dimension] = [present(r, rule) for r in rows.rows]
-    data = {"rule": rule, "overall": (await with_probability_scores(db, [present(overall, rule)], rule))[0] if overall else None,
+        dimensions[dimension] = [present(datasette, r, rule) for r in rows.rows]
+    data = {"rule": rule, "overall": (await with_probability_scores(db, [present(datasette, overall, rule)], rule))[0] if overall else None,
             "dimensions": dimensions}
     if request.url_vars.get("format"):
         return Response.json(data)
     return Response.html(await datasette.render_template("hindsight_scorecards.html", {
         **data, "title": "Scorecards", "names": DIMENSIONS, "rules": RULES, "labels": await verdict_labels(db),
-        "alternate_url_json": "/scorecard.json?" + urlencode({"rule": rule}),
+        "alternate_url_json": datasette.urls.path("/scorecard.json?" + urlencode({"rule": rule})),
     }, request=request))
 
 
@@ -115,18 +116,18 @@ async def dimension_page(datasette, request):
         f"select * from scorecards where dimension = :d order by {order} limit :n offset :o",
         {"d": dimension, "n": PAGE + 1, "o": (page - 1) * PAGE},
     )
-    rows = await with_probability_scores(db, [present(r, rule) for r in rows.rows[:PAGE]], rule) + rows.rows[PAGE:]
+    rows = await with_probability_scores(db, [present(datasette, r, rule) for r in rows.rows[:PAGE]], rule) + rows.rows[PAGE:]
     if page > 1 and not rows:
         raise NotFound(f"The {dimension} scorecard has no page with the number given in ?page=")
     overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
 
     def url(fmt="", **changes):
         params = {"rule": rule, "sort": sort, "page": page, **changes}
-        return f"/scorecard/{dimension}{fmt}?" + urlencode(params)
+        return datasette.urls.path(f"/scorecard/{dimension}{fmt}?" + urlencode(params))
 
     data = {
         "dimension": dimension, "rule": rule, "sort": sort, "page": page, "rows": rows[:PAGE],
-        "overall": present(overall, rule) if overall else None,
+        "overall": present(datasette, overall, rule) if overall else None,
         "next_url": url(page=page + 1) if len(rows) > PAGE else None,
         "previous_url": url(page=page - 1) if page > 1 else None,
     }

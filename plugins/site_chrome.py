@@ -2,31 +2,49 @@
 template filters that format figures (filters are plain calls; macros are slow in Datasette's async Jinja)."""
 from datasette import hookimpl
 
+from hindsight_site import NoLedger, ledger_name
+
 SECTIONS = [
     ("/", "Home"),
     ("/scorecard", "Scorecards"),
     ("/documents", "Documents"),
     ("/topics", "Topics"),
     ("/claims", "Claims"),
-    ("/hindsight/search", "Search"),
-    ("/hindsight", "Data and SQL"),
 ]
 
 
+def sections(datasette):
+    """(href, label) of the site's sections, under the site's base_url; the ledger's search and tables
+    when one is attached."""
+    links = [(datasette.urls.path(href), label) for href, label in SECTIONS]
+    name = ledger_or_none(datasette)
+    if name is not None:
+        links += [(datasette.urls.query(name, "search"), "Search"), (datasette.urls.database(name), "Data and SQL")]
+    return links
+
+
+def ledger_or_none(datasette):
+    try:
+        return ledger_name(datasette)
+    except NoLedger:
+        return None
+
+
 @hookimpl
-def extra_css_urls():
-    return ["/static/hindsight.css"]
+def extra_css_urls(datasette):
+    return [datasette.urls.path("/static/hindsight.css")]
 
 
 @hookimpl
 def menu_links(datasette):
-    return [{"href": datasette.urls.path(href), "label": label} for href, label in SECTIONS]
+    return [{"href": href, "label": label} for href, label in sections(datasette)]
 
 
 @hookimpl
 def extra_template_vars(datasette):
     # Datasette's own pages pass their metadata to the footer; Hindsight's pages show the site's.
-    return {"hindsight_sections": SECTIONS, "hindsight_metadata": datasette.metadata()}
+    return {"hindsight_sections": sections(datasette), "ledger_database": ledger_or_none(datasette),
+            "hindsight_metadata": datasette.metadata()}
 
 
 def pct(rate):

@@ -27,7 +27,8 @@ async def topics_page(datasette, request):
     if request.url_vars.get("format"):
         return Response.json({"topics": topics})
     return Response.html(await datasette.render_template("hindsight_topics.html", {
-        "topics": topics, "title": "Topics", "labels": await verdict_labels(db), "alternate_url_json": "/topics.json",
+        "topics": topics, "title": "Topics", "labels": await verdict_labels(db),
+        "alternate_url_json": datasette.urls.path("/topics.json"),
     }, request=request))
 
 
@@ -51,8 +52,9 @@ async def topic_page(datasette, request):
     if request.url_vars.get("format"):
         return Response.json(data)
     return Response.html(await datasette.render_template("hindsight_topic.html", {
-        **data, "title": topic["name"], "alternate_url_json": f"/topics/{topic['id']}.json",
-        "trail": [("/", "Home"), ("/topics", "Topics")] + [(f"/topics/{a['id']}", a["name"]) for a in data["ancestors"]],
+        **data, "title": topic["name"], "alternate_url_json": datasette.urls.path(f"/topics/{topic['id']}.json"),
+        "trail": [(datasette.urls.instance(), "Home"), (datasette.urls.path("/topics"), "Topics")]
+        + [(datasette.urls.path(f"/topics/{a['id']}"), a["name"]) for a in data["ancestors"]],
     }, request=request))
 
 

@@ -3,7 +3,7 @@ import re
 
 from datasette import Response, hookimpl
 
-from hindsight_site import ledger
+from hindsight_site import NoLedger, ledger, ledger_name
 from markupsafe import Markup, escape
 
 SLUG = re.compile(r"[a-z][a-z0-9_]*")
@@ -39,8 +39,12 @@ def register_routes():
 
 
 @hookimpl
-def extra_css_urls():
-    return ["/-/verdicts.css"]
+def extra_css_urls(datasette):
+    try:
+        ledger_name(datasette)
+    except NoLedger:
+        return []  # no verdicts to colour: no failing stylesheet on every page
+    return [datasette.urls.path("/-/verdicts.css")]
 
 
 @hookimpl
