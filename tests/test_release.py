@@ -1,6 +1,7 @@
 """hindsight release: dated, reproducible releases with a changelog computed from the data."""
 import copy
 import hashlib
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -27,6 +28,12 @@ def pick_claims(seeds):
     """Two claims from the seeds: one whose verdict the test changes, one it leaves out and then adds."""
     files = sorted((seeds / "claims").glob("*.yml"))
     claims = [(path, c) for path in files for c in yaml.safe_load(path.read_text()) or []]
+    linked = set()  # claims linked to others (same_as, responds_to): their verdicts and presence are tied
+    for _, c in claims:
+        for key in ("same_as", "responds_to"):
+            if key in c:
+                linked |= {c["id"], *re.findall(r"[a-z0-9-]+", str(c[key]))}
+    claims = [(path, c) for path, c in claims if c["id"] not in linked]
     changed = next((path, c) for path, c in claims
                    if c.get("resolutions") and c["resolutions"][-1]["verdict"] != "unresolvable")
     added = next((path, c) for path, c in claims if c["id"] != changed[1]["id"])
