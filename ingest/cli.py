@@ -137,10 +137,11 @@ def serve(seeds, db, host, port, rebuild):
 
 
 from .add import add  # noqa: E402  (each command in its own module)
+from .link_suggestions import links  # noqa: E402
 from .propose import propose  # noqa: E402
 from .publish import publish  # noqa: E402
 from .release import release  # noqa: E402
-for _command in (add, propose, publish, release):
+for _command in (add, links, propose, publish, release):
     cli.add_command(_command)
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def link_rows(records, path, problems):
     return rows
 
 
-def _groups_of(links):
+def same_groups(links):
     """{claim: its group's members} over the same_as links (union-find)."""
     parent = {}
 
@@ -102,7 +102,7 @@ def groups(links, facts, where, problems):
             known.append(link)
     declaring = {claim_id for claim_id, _, kind, _ in known if kind == "same_as"}  # where a group's problem is shown
     rows = []
-    for members in _groups_of(known):
+    for members in same_groups(known):
         ordered = sorted(members, key=lambda c: (facts[c][2] is None, facts[c][2] or "", c))  # earliest made first
         verdicts = {facts[c][3] for c in ordered} - {None}
         if len(verdicts) > 1:

@@ -16,9 +16,10 @@ select c.id, c.document_id, d.title as document_title, d.publisher_id, p.name as
   c.quote_start, c.quote_end, c.made, c.horizon, c.horizon_inferred, coalesce(c.verdict, 'unreviewed') as verdict,
   coalesce(v.label, 'Unreviewed') as verdict_label, c.resolved, c.confidence,
   c.probability, c.probability_source, c.confidence_words, c.probability_word,
-  w.probability as word_probability, w.scale_id as word_scale
+  w.probability as word_probability, w.scale_id as word_scale, coalesce(g.counted, 1) as counted
 from claims c
 join documents d on d.id = c.document_id
+left join claim_groups g on g.claim_id = c.id
 left join publishers p on p.id = d.publisher_id
 left join authors a on a.id = c.author_id
 left join sections s on s.id = c.section_id
@@ -47,6 +48,33 @@ join documents d on d.id = c.document_id
 left join verdicts v on v.id = c.verdict
 where mine.claim_id = :id and c.document_id != :document
 limit 20
+"""
+# The other claims of its same-prediction group, and the claims it answers or that answer it (ingest/links.py).
+SAME = """
+select c.id, c.statement, c.kind, c.made, c.horizon, coalesce(c.verdict, 'unreviewed') as verdict,
+  coalesce(v.label, 'Unreviewed') as verdict_label, c.document_id, d.title as document_title, a.name as author,
+  g.counted, g.claim_id = g.prediction_id as canonical
+from claim_groups mine
+join claim_groups g on g.prediction_id = mine.prediction_id and g.claim_id != mine.claim_id
+join claims c on c.id = g.claim_id
+join documents d on d.id = c.document_id
+left join authors a on a.id = c.author_id
+left join verdicts v on v.id = c.verdict
+where mine.claim_id = :id
+order by c.made, c.id
+"""
+RESPONSES = """
+select c.id, c.statement, c.kind, c.made, c.horizon, coalesce(c.verdict, 'unreviewed') as verdict,
+  coalesce(v.label, 'Unreviewed') as verdict_label, c.document_id, d.title as document_title, a.name as author,
+  r.stance, r.direction
+from (select target_id as other, stance, 'responds_to' as direction from claim_links where claim_id = :id and kind = 'responds_to'
+      union all
+      select claim_id, stance, 'response' from claim_links where target_id = :id and kind = 'responds_to') r
+join claims c on c.id = r.other
+join documents d on d.id = c.document_id
+left join authors a on a.id = c.author_id
+left join verdicts v on v.id = c.verdict
+order by r.direction desc, c.made, c.id
 """
 LIST = """
 select c.id, c.statement, c.kind, c.made, c.horizon, coalesce(c.verdict, 'unreviewed') as verdict,
@@ -78,6 +106,9 @@ FILTERS = {
              "c.made >= :year || '-01-01' and c.made < (:year + 1) || '-01-01'",
              "select :year from claims where made >= :year || '-01-01' and made < (:year + 1) || '-01-01' limit 1"),
     "kind": ("c.kind = :kind", "+c.kind = :kind", "select kind from claims where kind = :kind limit 1"),
+    # The claims scorecards count: a prediction made again by its predictor (same_as) only once.
+    "counted": ("c.id not in (select claim_id from claim_groups where counted = 0)",
+                "c.id not in (select claim_id from claim_groups where counted = 0)", "select 1 where :counted = '1'"),
 }
 # filter -> the 404's message when its value names nothing (the value itself is not repeated)
 UNKNOWN = {
@@ -87,6 +118,7 @@ UNKNOWN = {
     "topic": "No topic has the id given in ?topic=. The topics are listed at /topics.",
     "year": "No claim was made in the year given in ?year=. The years are listed at /scorecard/year.",
     "kind": "No claim is of the kind given in ?kind=: a claim is a prediction or an observation.",
+    "counted": "?counted= takes 1: the claims scorecards count, each prediction once per predictor.",
 }
 # verdict filter -> (indexed condition, row-by-row condition, the scorecard column counting it, words)
 VERDICTS = {
@@ -154,6 +186,8 @@ async def claim_page(datasette, request):
         "topics": (await topics_of(db, [claim["id"]])).get(claim["id"], []),
         "resolutions": resolutions,
         "related": related,
+        "same_prediction": [dict(r) for r in (await db.execute(SAME, {"id": claim["id"]})).rows],
+        "responses": [dict(r) for r in (await db.execute(RESPONSES, {"id": claim["id"]})).rows],
     }
     if request.url_vars.get("format"):
         return Response.json(data)
@@ -203,7 +237,7 @@ async def claims_page(datasette, request):
             raise NotFound(UNKNOWN[name])
         params[name] = value
         conditions[name] = (indexed, checked)
-        if name != "kind":
+        if name not in ("kind", "counted"):
             described[name] = row[0]
     verdict = request.args.get("verdict")
     verdict_column = "predictions"

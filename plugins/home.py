@@ -20,6 +20,8 @@ select t.id, t.name, t.description, s.predictions, s.resolved, s.hit_rate
 from topics t left join scorecards s on s.id = 'topic/' || t.id
 where t.parent_id is null order by t.name
 """
+# Predictions linked (same_as) to an earlier claim of the same predictor: scorecards count them once.
+REPEATS = "select count(*) from claim_groups g join claims c on c.id = g.claim_id where g.counted = 0 and c.kind = 'prediction'"
 DIMENSIONS = [("author", "By author"), ("publisher", "By publisher"), ("document", "By document"),
               ("topic", "By topic"), ("year", "By year made")]
 
@@ -31,12 +33,14 @@ async def home_data(datasette):
         "select (select count(*) from documents), (select count(*) from claims)")).first()))
     overall = (await db.execute(OVERALL)).first()
     overall = dict(overall) if overall else {}
-    predictions = overall.get("predictions", 0)
+    predictions = overall.get("predictions", 0)  # each once per predictor: the repeats are not among them
+    repeats = (await db.execute(REPEATS)).first()[0]
     return {
         "documents": counts.get("documents"),
         "claims": counts.get("claims"),
         "predictions": predictions,
-        "observations": counts["claims"] - predictions if counts.get("claims") is not None else None,
+        "observations": counts["claims"] - predictions - repeats if counts.get("claims") is not None else None,
+        "repeats": repeats,
         "overall": overall,
         "newest_resolutions": [dict(r) for r in (await db.execute(NEWEST)).rows],
         "topics": [dict(r) for r in (await db.execute(ROOT_TOPICS)).rows],

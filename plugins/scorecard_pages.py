@@ -38,7 +38,8 @@ VERDICT_FILTER = {"predictions": None, "resolved": "resolved", "unreviewed": "un
 def claims_links(datasette, dimension, key):
     """count column -> the list of the predictions it counts."""
     chosen = {dimension: key} if dimension != "overall" else {}
-    base = datasette.urls.path("/claims?" + urlencode({"kind": "prediction", **chosen}))
+    # counted=1: a prediction linked as made again by the same predictor is counted (and listed) once
+    base = datasette.urls.path("/claims?" + urlencode({"kind": "prediction", **chosen, "counted": "1"}))
     links = {}
     for count in COUNTS:
         verdict = VERDICT_FILTER.get(count, count)  # a fixed id: nothing to escape

@@ -36,7 +36,8 @@ def assert_listed(listed, expected, limit=500):
 
 def test_every_query_is_documented():
     assert set(QUERIES) == {"search", "overdue", "came_true", "predictions_by_topic", "disagreements",
-                            "scorecard_by_rule", "confident_and_wrong", "doubted_but_happened", "calibration_claims"}
+                            "scorecard_by_rule", "confident_and_wrong", "doubted_but_happened", "calibration_claims",
+                            "repeated_predictions", "disagreeing_responses"}
     for name, query in QUERIES.items():
         assert query.get("title") and len(query.get("description", "")) > 40, name
         for param in query.get("params", []):
