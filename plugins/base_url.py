@@ -15,7 +15,10 @@ def asgi_wrapper(datasette):
     def wrap(app):
         async def strip_base_url(scope, receive, send):
             base = datasette.setting("base_url")
-            if scope["type"] != "http" or base == "/" or not scope["path"].startswith(base):
+            if scope["type"] != "http" or base == "/" or not scope["path"].startswith(base) \
+                    or scope["path"].startswith(base, len(base) - 1):
+                # Under /ledger/, /ledger/ledger/search (the database "ledger") is left whole: Datasette
+                # takes a prefix off whatever path it gets, so the prefix is taken off once, there.
                 return await app(scope, receive, send)
             scope = dict(scope, path=scope["path"][len(base) - 1:])
             raw = scope.get("raw_path")

@@ -242,6 +242,18 @@ async def test_datasette_own_links_and_redirects_get_the_prefix_once(mounted):
 
 
 @aio
+async def test_a_database_named_as_the_mount_point(renamed):
+    """ledger.db under /ledger/: /ledger/ledger/... is the database, not the prefix twice."""
+    path, document = renamed
+    ds = await site([path], base_url=PREFIX)
+    async with client(ds) as http:
+        for page in ("", f"documents/{document}", "ledger/search?q=model", "ledger/claims?_size=1"):
+            response = await http.get(PREFIX + page)
+            assert response.status_code == 200, (page, response.status_code)
+        assert f'action="{PREFIX}ledger/search"' in (await http.get(PREFIX)).text
+
+
+@aio
 async def test_content_addressed_urls_redirect_under_the_mount_point(db_path):
     metadata = {**METADATA, "plugins": {**(METADATA.get("plugins") or {}), "cache-headers": {"max_age": 60, "key": "abcdef0"}}}
     ds = await site([db_path], metadata=metadata, base_url=PREFIX)
