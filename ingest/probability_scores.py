@@ -37,7 +37,8 @@ FACTS = """select c.document_id, c.author_id, substr(c.made, 1, 4), d.publisher_
   (select coalesce(group_concat(ct.topic_id, char(31)), '') from claim_topics ct where ct.claim_id = c.id)
 from claims c join documents d on d.id = c.document_id
 where c.probability is not null and c.kind = 'prediction'
-  and c.verdict in (select id from verdicts where in_denominator = 1)"""
+  and c.verdict in (select id from verdicts where in_denominator = 1)
+  and c.id not in (select claim_id from claim_groups where counted = 0)"""  # once per predictor, as the hit rates
 
 
 def bin_of(p):

@@ -288,3 +288,15 @@ def test_links_suggest_finds_an_unlinked_restatement_and_not_a_linked_one(tmp_pa
     assert not any("beta-01 (beta, 2024-03-01) ~ alpha-01" in line for line in lines)
     quiet = CliRunner().invoke(cli, ["links", "--suggest", "--min-score", "100", "--seeds", str(write_ledger(tmp_path / "b"))])
     assert quiet.exit_code == 0 and "No unlinked pair" in quiet.output
+
+
+@aio
+async def test_probability_scores_and_calibration_count_a_repeat_once(tmp_path):
+    stated = "  probability: 0.8\n  made: 2024-0"
+    probable = {**CLAIMS, "alpha": CLAIMS["alpha"].replace("  made: 2024-0", stated, 1),
+                "gamma": CLAIMS["gamma"].replace("  made: 2024-0", stated, 1)}
+    db = tmp_path / "hindsight.db"
+    build(write_ledger(tmp_path, probable), db)
+    assert rows(db, "select id, scored from probability_scores where dimension = 'author'") == [("author/ann", 1)]
+    listed = (await datasette_for(db).client.get("/hindsight/calibration_claims.json?author=ann&bin=&rule=&_shape=array")).json()
+    assert [r["claim_id"] for r in listed] == ["alpha-01"]
