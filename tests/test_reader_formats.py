@@ -201,7 +201,7 @@ def test_table_cells_keep_their_items_apart():
 def test_document_page_shows_cell_items_on_separate_lines():
     _, doc = read(TABLE)
     quote = "GPU prices fall."
-    claims = [{"id": "c1", "quote": quote, "quote_start": doc.text.index(quote), "verdict": "correct",
+    claims = [{"id": "c1", "url": "/claims/c1", "quote": quote, "quote_start": doc.text.index(quote), "verdict": "correct",
                "verdict_label": "Correct", "statement": "s", "number": 1}]
     html = str(render(doc.markdown, doc.text, claims))
     assert "<td>Chips double. <br> <a class=\"hl hl-correct\" href=\"/claims/c1\"" in html
