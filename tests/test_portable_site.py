@@ -174,7 +174,7 @@ def main_pages():
     claim = next(c for c in LEDGER.claims if LEDGER.claims[c]["resolutions"])
     topic = max(LEDGER.topics, key=lambda t: len(LEDGER.predictions("topic", t)))
     return ["", "documents", f"documents/{document}", f"claims/{claim}", "claims", "topics", f"topics/{topic}",
-            "scorecard", "scorecard/author", "hindsight/search?q=model"]
+            "scorecard", "scorecard/author", "calibration", "calibration/words", "hindsight/search?q=model"]
 
 
 @aio
