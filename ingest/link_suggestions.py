@@ -4,8 +4,8 @@ Two claims of different documents are scored by how alike their statements and t
 (rapidfuzz's token set ratio, 0 to 100, after lower-casing and dropping punctuation; the mean of
 the two). A curator statement paraphrases, a quote repeats the source's words: a restated forecast
 is usually close in one and often in both. Pairs already in one same-prediction group, or linked as
-a response, are left out. Every claim is compared with every other (in C): seconds for thousands
-of claims, minutes for tens of thousands.
+a response, are left out. Every claim is compared with every other, so the time grows with the
+square of the claims: 0.5 s for the seeds' 119, 15 s for 2,000 (synthetic, many near-repeats).
 """
 from pathlib import Path
 
