@@ -88,7 +88,7 @@ def groups(links, facts, where, problems):
     sorted; a link to a claim that does not exist, and a group whose verdicts differ, are problems.
 
     links: claim_links rows as (claim_id, target_id, kind, stance), valid ones only.
-    facts: {claim id: (document_id, author_id, made, verdict)} of every linked claim that exists.
+    facts: {claim id: (document_id, author_id, made, verdict, kind)} of every linked claim that exists.
     where(claim_id, key): the Location of a claim's key, for the problems.
     """
     known = []
@@ -105,7 +105,13 @@ def groups(links, facts, where, problems):
     for members in same_groups(known):
         ordered = sorted(members, key=lambda c: (facts[c][2] is None, facts[c][2] or "", c))  # earliest made first
         verdicts = {facts[c][3] for c in ordered} - {None}
-        if len(verdicts) > 1:
+        if len({facts[c][4] for c in ordered}) > 1:
+            at = where(min(c for c in ordered if c in declaring), "same_as")
+            listed = ", ".join(f"{c} ({facts[c][4]})" for c in ordered)
+            problems.add(at.path, at.line, f"claims {listed} are linked as the same claim (same_as) but are not of one "
+                                           "kind: a later observation of what a prediction foresaw answers it "
+                                           "(responds_to, stance agrees), it is not the same claim")
+        elif len(verdicts) > 1:
             at = where(min(c for c in ordered if c in declaring), "same_as")
             listed = ", ".join(f"{c} ({facts[c][3] or 'unreviewed'})" for c in ordered)
             problems.add(at.path, at.line, f"claims {listed} are linked as the same prediction (same_as) but their "
@@ -113,7 +119,7 @@ def groups(links, facts, where, problems):
                                            "they are different predictions")
         seen = set()
         for c in ordered:
-            document_id, author_id, _, _ = facts[c]
+            document_id, author_id = facts[c][:2]
             predictor = author_id or ("document", document_id)  # an unsigned claim is its document's
             rows.append((c, ordered[0], int(predictor not in seen)))
             seen.add(predictor)
@@ -143,7 +149,7 @@ def facts_from_seeds(ids, path_of, authors, topics):
         document = {"id": Path(path).stem, "file": Path(path).name}
         for c in check_claims(records, path, document, None, ctx, Problems())[0]:
             if c["id"] in wanted:
-                facts[c["id"]] = (c["document_id"], c["author_id"], c["made"], c["verdict"])
+                facts[c["id"]] = (c["document_id"], c["author_id"], c["made"], c["verdict"], c["kind"])
         ctx.claim_ids = {}
     return facts
 
@@ -162,7 +168,7 @@ def refresh(conn, seeds_dir, problems):
     """claim_groups recomputed from the database's claim_links and claims (an incremental build)."""
     links = conn.execute("select claim_id, target_id, kind, stance from claim_links order by claim_id, kind, target_id").fetchall()
     facts = {row[0]: row[1:] for row in conn.execute(
-        "select id, document_id, author_id, made, verdict from claims where id in (select value from json_each(?))",
+        "select id, document_id, author_id, made, verdict, kind from claims where id in (select value from json_each(?))",
         [json.dumps(linked_ids(links))])}
 
     def where(cid, key):  # cid declares a link, so its row exists

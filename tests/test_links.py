@@ -143,6 +143,19 @@ def test_check_reports_every_bad_link_at_its_line(tmp_path):
             "are linked as the same prediction (same_as) but their current verdicts differ") in out
 
 
+def test_a_prediction_and_an_observation_are_not_one_claim(tmp_path):
+    observed = {**CLAIMS, "gamma": CLAIMS["gamma"].replace("kind: prediction", "kind: observation")}
+    seeds = write_ledger(tmp_path, observed)
+    with pytest.raises(ValidationFailed) as e:
+        build(seeds, tmp_path / "out.db")
+    beta = seeds / "claims" / "beta.yml"
+    at = beta.read_text().splitlines().index("  same_as: alpha-01") + 1
+    assert [str(p) for p in e.value.problems] == [
+        f"{beta}:{at}: claims alpha-01 (prediction), beta-01 (prediction), gamma-01 (observation) are linked as the "
+        "same claim (same_as) but are not of one kind: a later observation of what a prediction foresaw answers it "
+        "(responds_to, stance agrees), it is not the same claim"]
+
+
 def test_a_claim_links_to_a_list_is_a_clear_problem(tmp_path):
     bad = {**CLAIMS, "gamma": CLAIMS["gamma"].replace("same_as: beta-01", "same_as: [beta-01, alpha-01]")}
     seeds = write_ledger(tmp_path, bad)
