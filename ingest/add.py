@@ -29,6 +29,7 @@ import click
 import yaml
 
 from .propose import load_list, read
+from .seeds import YAMLProblem, parse_yaml
 
 ID = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")
 _GENERIC_NAMES = {"index", "page", "post", "document", "download", "untitled", "file", "article", "text",
@@ -352,8 +353,8 @@ def _appended(path, text):
     blank = "\n" if re.search(r"\n\n- ", old) and old.strip() else ""
     new = old + blank + text
     try:
-        after = yaml.safe_load(new)
-    except yaml.YAMLError as e:
+        after = parse_yaml(new)  # the build's parser
+    except YAMLProblem as e:
         raise click.ClickException(f"cannot append to {path}: the result would not parse ({e}); nothing written")
     if not isinstance(after, list) or len(after) != before + text.count("\n- ") + text.startswith("- "):
         raise click.ClickException(f"cannot append to {path}: it is not a list of '- ' entries; nothing written")

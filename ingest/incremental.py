@@ -26,12 +26,12 @@ from . import links as claim_links  # links: the name of the per-document tables
 from .contain import outside
 from .rows import (Context, claim_files, document_rows, missing_claims_files, orphan_claims_file, seed_lists,
                    unlisted_documents)
-from .seeds import Location, Source, slow_list
+from .seeds import Location, Source
 from .validate import Problems, ValidationFailed
 
 GLOBAL_FILES = ("publishers.yml", "authors.yml", "topics.yml", "probability_scales.yml", "confidence_words.yml")
 GLOBAL_TABLES = ("verdicts", "publishers", "authors", "topics", "topic_closure", "probability_scales", "confidence_words")  # the rest is per document
-LIBRARIES = ("sqlite-utils", "markdownify", "beautifulsoup4", "python-frontmatter", "PyYAML")
+LIBRARIES = ("sqlite-utils", "markdownify", "beautifulsoup4", "python-frontmatter", "yaml-rs")
 RACY_NS = 2_000_000_000  # a file this close to the snapshot may change again within one mtime tick
 MOST = 0.25  # above this share of documents changed, a full build is as quick and byte-reproducible
 
@@ -244,7 +244,7 @@ def _check_listing(plan, seeds_dir, files, listed, problems):
     where = listed.get("where")
     if where is None:  # lines from one parse of documents.yml, made only if a warning is printed
         path = str(seeds_dir / "documents.yml")
-        source = Source(lambda: slow_list(path))
+        source = Source(path)
         where = {i: Location(path, None, (), "id", source, entry=i) for i in files.keys() - stems}
     missing_claims_files(seeds_dir, files, stems, where.get, problems)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from .seeds import Location, SeedError
-from .stream import load_list
+from .seeds import load_list
 from .validate import ID, Problems, check_claims, check_keys, entries
 
 STANCES = ("agrees", "disagrees")

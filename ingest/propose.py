@@ -3,22 +3,16 @@ import datetime
 from pathlib import Path
 
 import click
-import yaml
+
+from . import seeds
 
 
 def load_list(path):
-    """A seeds list ([] when absent), read only to learn its ids and names."""
-    if not path.exists():
-        return []
+    """A seeds list ([] when absent), read only to learn its ids and names (by the build's parser)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise click.ClickException(f"{path} does not parse ({e}): fix it first (`hindsight check` says where)")
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise click.ClickException(f"{path} is not a list of entries: fix it first (`hindsight check` says where)")
-    return data
+        return seeds.load_list(path)
+    except seeds.SeedError as e:
+        raise click.ClickException(f"{e}: fix it first")
 
 
 def read(path):

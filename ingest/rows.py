@@ -13,7 +13,7 @@ from . import links, load, parallel, probability_words
 from .contain import outside
 from .read import DocumentError, read_source
 from .seeds import SeedError
-from .stream import load_list  # long lists entry by entry: memory stays flat
+from .seeds import load_list
 from .validate import ID, check_authors, check_claims, check_documents, check_publishers, check_topics
 
 

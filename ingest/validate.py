@@ -10,6 +10,7 @@ from .contain import outside
 from .probability_words import claim_probability
 
 ID = re.compile(r"\A[a-z0-9][a-z0-9-]*\Z")  # \Z, not $: $ also matches before a final newline
+ISO_DATE = re.compile(r"\A\d{4}-\d\d-\d\d\Z")  # Python 3.11's fromisoformat also takes 20240101 and 2024-W01-1
 VERDICTS = ("correct", "partially_correct", "incorrect", "too_early", "unresolvable")
 CONFIDENCE = ("high", "medium", "low")
 CLAIM_KINDS = ("prediction", "observation")
@@ -154,19 +155,22 @@ def check_id(kind, record, path, seen, problems):
 
 
 def iso_date(record, key, path, problems, required=True):
-    """An ISO date string, from a YAML date or a 'YYYY-MM-DD' string; None with a problem otherwise."""
+    """The 'YYYY-MM-DD' string of a date, checked; None with a problem otherwise.
+
+    The seeds' YAML (1.2) reads a date as a string: this is where it is checked, quoted or not.
+    """
     value = record.get(key)
     if value is None:
         return None
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    try:
-        return datetime.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        problems.add(path, record.line_of(key), f"'{key}' is {value!r}, not an ISO date: write YYYY-MM-DD")
-        return None
+    if type(value) is str and ISO_DATE.match(value):
+        try:
+            datetime.date.fromisoformat(value)
+            return value
+        except ValueError as e:
+            problems.add(path, record.line_of(key), f"'{key}' {value} is not a valid date ({e}): write YYYY-MM-DD")
+            return None
+    problems.add(path, record.line_of(key), f"'{key}' is {value!r}, not an ISO date: write YYYY-MM-DD")
+    return None
 
 
 def check_reference(record, key, known, what, path, problems):

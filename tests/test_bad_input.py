@@ -70,8 +70,8 @@ def yaml_tab_indentation(seeds):
 def yaml_unclosed_quote(seeds):
     path, claim = claims_files(seeds)[0]
     line = edit(path, f"- id: {claim['id']}\n", f"- id: {claim['id']}\n  statement: \"never closed\n")
-    # A quoted string may span lines: YAML notices on the next line, and says where the entry began.
-    return path.relative_to(seeds), line + 2, f"invalid YAML: did not find expected key (while parsing a block mapping that starts on line {line})"
+    # A quoted string may span lines: YAML notices on the next line, and the message says where the quote opened.
+    return path.relative_to(seeds), line + 2, f"invalid YAML: the quote opened on line {line + 1} is never closed"
 
 
 def impossible_date(seeds):

@@ -108,7 +108,7 @@ def test_problems_in_different_files_are_all_reported_in_one_run(tmp_path):
     assert code != 0
     expected = [
         (seeds / "claims/alpha.yml", line_of(seeds / "claims/alpha.yml", "telepathy"), "topic 'telepathy' does not exist"),
-        (seeds / "claims/beta.yml", None, "invalid YAML"),  # PyYAML's line: where it noticed
+        (seeds / "claims/beta.yml", None, "invalid YAML"),  # the parser's line: where it noticed
         (seeds / "documents/gamma.txt", None, str(seeds / "documents/gamma.txt")),
         (seeds / "claims/gamma.yml", line_of(seeds / "claims/gamma.yml", "maybe"), "verdict 'maybe' is not one of"),
         (seeds / "documents/stray.txt", 1, "documents/stray.txt is listed by no entry of documents.yml"),
@@ -240,7 +240,7 @@ def test_probability_and_confidence_words_are_stored(tmp_path):
     ("probability: \"0.7\"", "probability", "probability of claim 'alpha-01' is '0.7', not a number"),
     ("probability: true", "probability", "probability of claim 'alpha-01' is True, not a number"),
     ("confidence_words: 42", "confidence_words", "confidence_words of claim 'alpha-01' must be text"),
-    ("confidence_words: yes", "confidence_words", "confidence_words of claim 'alpha-01' must be text"),
+    ("confidence_words: true", "confidence_words", "confidence_words of claim 'alpha-01' must be text"),  # yes is text in YAML 1.2
     ("confidence_words: [likely]", "confidence_words", "'confidence_words' in claim must be a single value"),
 ])
 def test_bad_probability_or_confidence_words_is_an_error_with_its_line(tmp_path, extra, needle, message):

@@ -4,9 +4,8 @@ import tomllib
 from dataclasses import dataclass, field
 
 import frontmatter
-import yaml
 
-from ..seeds import DECLINED, fast_yaml, parse_yaml, yaml_error_line, yaml_problem
+from ..seeds import YAMLProblem, parse_yaml
 
 
 class ReaderError(ValueError):
@@ -51,7 +50,7 @@ _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
 def split_toml_front_matter(raw):
     """Hugo's TOML front matter between +++ lines: (metadata, body). Dates stay tomllib's datetime /
-    date objects, as YAML's do, so a later step turns either into an ISO date the same way."""
+    date objects (YAML's are ISO strings); a later step turns either into an ISO date."""
     first, _, rest = raw.partition("\n")
     if first.rstrip(" \t") != "+++":
         return {}, raw
@@ -79,13 +78,11 @@ def split_front_matter(raw):
         fm, body = _FRONT_MATTER.split(raw)
     except ValueError:
         raise ReaderError("front matter opened with --- on line 1 is never closed: add a --- line after it", 1) from None
-    try:  # the seeds' loader: no aliases, no absurd nesting, bad dates reported with their line
-        metadata = fast_yaml(fm, lambda: parse_yaml(fm))
-        if metadata is DECLINED:
-            metadata = parse_yaml(fm)
-    except yaml.YAMLError as e:
-        # fm starts with the newline that ends the opening ---, so its line 0 is the file's line 1
-        raise ReaderError(f"front matter is not valid YAML: {yaml_problem(e)}", yaml_error_line(e) + 1) from None
+    try:  # the seeds' parser: no aliases, no absurd nesting
+        metadata = parse_yaml(fm)
+    except YAMLProblem as e:
+        # fm starts with the newline that ends the opening ---, so its line 1 is the file's line 1
+        raise ReaderError(f"front matter is not valid YAML: {e.problem}", e.line) from None
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
