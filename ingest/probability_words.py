@@ -135,27 +135,28 @@ def mapped_words(text, words):
 def claim_probability(record, cid, path, probability, words, problems):
     """{probability, probability_source, probability_word} of a claim (probability: as checked)."""
     source = record.get("probability_source")
-    line = record.line_of("probability_source")
+    def line():  # looked up only for a problem: finding a line reads the file again
+        return record.line_of("probability_source")
     if source is None:
         source = "stated" if probability is not None else None
     elif source not in SOURCES:
-        problems.add(path, line, f"probability_source {source!r} of claim '{cid}' is not one of: {', '.join(SOURCES)}")
+        problems.add(path, line(), f"probability_source {source!r} of claim '{cid}' is not one of: {', '.join(SOURCES)}")
         return {"probability": probability, "probability_source": None, "probability_word": None}
     word = None
     if source == "stated" and probability is None:
-        problems.add(path, line, f"claim '{cid}' says its probability is stated but has none: add probability "
+        problems.add(path, line(), f"claim '{cid}' says its probability is stated but has none: add probability "
                                  "(0 to 1) or remove probability_source")
     elif source == "words":
         table_ = table(Path(path).parent.parent)  # seeds/claims/<id>.yml -> seeds/
         found = mapped_words(words, tuple(table_))
         if not words:
-            problems.add(path, line, f"claim '{cid}' takes its probability from words but has no confidence_words: "
+            problems.add(path, line(), f"claim '{cid}' takes its probability from words but has no confidence_words: "
                                      "add the hedge as written in the quote")
         elif not found and probability is None:
-            problems.add(path, line, f"no word of confidence_words {words!r} of claim '{cid}' is in "
+            problems.add(path, line(), f"no word of confidence_words {words!r} of claim '{cid}' is in "
                                      "seeds/confidence_words.yml: write probability yourself, or remove probability_source")
         elif len(found) > 1 and probability is None:
-            problems.add(path, line, f"confidence_words {words!r} of claim '{cid}' hold several words of the scale "
+            problems.add(path, line(), f"confidence_words {words!r} of claim '{cid}' hold several words of the scale "
                                      f"({', '.join(found)}): write probability yourself")
         elif len(found) == 1:
             word = found[0]

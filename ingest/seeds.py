@@ -130,14 +130,18 @@ class LazyRecord(Record):
         return Location(sys.intern(str(path)), None, self._address, key, self._source)  # interned: pickled once
 
 
+_NESTED = (dict, list)
+
+
 def _records(value, source, address):
     """yaml_rs data with every mapping a LazyRecord of source at its address."""
     if type(value) is list:
-        return [_records(item, source, (*address, i)) if type(item) in (dict, list) else item
-                for i, item in enumerate(value)]
+        return [_records(item, source, (*address, i)) if type(item) in _NESTED else item for i, item in enumerate(value)]
     record = LazyRecord(source, address)
+    record.update(value)  # in C; then the few nested values replaced
     for key, item in value.items():
-        record[key] = _records(item, source, (*address, key)) if type(item) in (dict, list) else item
+        if type(item) in _NESTED:
+            record[key] = _records(item, source, (*address, key))
     return record
 
 
