@@ -74,10 +74,10 @@ def seed_rows(seeds_dir, problems):
             continue
         word = " ".join(str(r["word"]).lower().split())
         if word in seen:
-            problems.add(path, r.line_of("word"), f"word '{word}' is listed twice (first at line {seen[word]}): "
+            problems.add(path, r.line_of("word"), f"word '{word}' is listed twice (first at line {seen[word].line}): "
                                                   "a word maps to one probability; keep one")
             continue
-        seen[word] = r.line_of("word")
+        seen[word] = r.where(path, "word")  # its line looked up only if the word comes again
         if str(r["scale"]) not in ids:
             problems.add(path, r.line_of("scale"), f"scale '{r['scale']}' does not exist in probability_scales.yml")
             continue

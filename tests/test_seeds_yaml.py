@@ -189,3 +189,14 @@ def test_a_location_by_id_finds_the_entry_line_without_the_records(tmp_path):
     path.write_text("- id: a\n  kind: x\n\n- kind: y\n  id: b\n")
     assert str(seeds.Location(str(path), key="id", entry="b")) == f"{path}:5"
     assert LineIndex("- id: a\n").line((7, "x")) == 1  # an address the text lacks: the nearest line known
+
+
+def test_checking_a_valid_ledger_never_looks_for_a_line(monkeypatch):
+    from click.testing import CliRunner
+
+    from ingest.cli import cli
+    scanned = []
+    monkeypatch.setattr(LineIndex, "_scan", lambda self, text: scanned.append(text))
+    result = CliRunner().invoke(cli, ["check", "--seeds", str(SEEDS)])
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    assert scanned == []  # lines cost a second pass over a file: only a problem pays for it
