@@ -1,16 +1,16 @@
-"""Headless Chromium over the DevTools protocol, and a real Datasette server to point it at.
+"""Headless Chromium driven by Playwright, and a real Datasette server to point it at.
 
+    require_browser()  # at the top of a browser test module: skip, or fail in CI
     with serve(db_path) as base_url, Browser() as browser:
-        page = browser.load(base_url + "/", screenshot="test-artifacts/home.png")
+        page = browser.load(base_url + "/", screenshot="home.png")
         assert not page.errors, page.errors
 
 A PageLoad carries the main response's status and headers, every console message and page error
 (CSP violations and failed loads included), the page's visible text, the values of any JavaScript
-expressions asked for, and the screenshot's path. Needs Debian's `chromium` and `websocket-client`.
+expressions asked for, and the screenshot's path. Needs Debian's `chromium` (apt) and the
+`playwright` package (pip), which drives that Chromium: Playwright's own browser download
+(`playwright install`) is never needed.
 """
-import base64
-import itertools
-import json
 import os
 import shutil
 import socket
@@ -25,15 +25,44 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio", "--remote-debugging-port=0"]
+# Playwright adds its own automation flags (--no-sandbox, --headless, no background networking...).
+FLAGS = ["--disable-gpu", "--disable-dev-shm-usage", "--disable-quic"]
 MAX_SCREENSHOT_HEIGHT = 6000  # px: a very long page is cut here rather than making a huge image
+LEVELS = {"error": "error", "assert": "error", "warning": "warning"}  # Playwright's console types
 
 
 def find_chromium():
+    """The Chromium the tests can drive: its path, or None when it or Playwright is not installed."""
+    if missing():
+        return None
+    return _chromium_path()
+
+
+def _chromium_path():
     return next((path for name in ("chromium", "chromium-browser", "google-chrome")
                  if (path := shutil.which(name))), None)
+
+
+def missing():
+    """Why the browser tests cannot run here, or None."""
+    if not _chromium_path():
+        return "chromium is not installed (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    return None
+
+
+def require_browser():
+    """At module level in a browser test: skip when the browser is missing, unless CI asks for it
+    (HINDSIGHT_REQUIRE_BROWSER=1, set by .ci/run), where a missing browser is a failure."""
+    import pytest
+
+    if reason := missing():
+        if os.environ.get("HINDSIGHT_REQUIRE_BROWSER") == "1":
+            raise RuntimeError(f"HINDSIGHT_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason, allow_module_level=True)
 
 
 def free_port():
@@ -68,7 +97,7 @@ def serve(db_path, port=None, extra_args=()):
     process = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(base + "/-/versions.json", process=process)
+        wait_for(base + "/-/versions.json", timeout=60, process=process)
         yield base
     except Exception:
         log.seek(0)
@@ -88,7 +117,7 @@ def serve(db_path, port=None, extra_args=()):
 class PageLoad:
     url: str
     status: int = None
-    headers: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)  # names in lower case
     title: str = ""
     text: str = ""  # document.body.innerText: what a reader sees
     console: list = field(default_factory=list)  # {"level", "source", "text", "url"}
@@ -99,156 +128,80 @@ class PageLoad:
     def errors(self):
         return [m for m in self.console if m["level"] == "error"]
 
+    @property
+    def csp_violations(self):
+        return [m["text"] for m in self.console if "Content Security Policy" in m["text"]]
+
 
 class Browser:
-    """One headless Chromium with a fresh profile; each load() opens a new tab and closes it after."""
+    """One headless Chromium (the system's, through Playwright); each load() opens a fresh context
+    (no cookies or cache shared between loads) and closes it after."""
 
-    def __init__(self, binary=None, timeout=30):
-        self.binary = binary or find_chromium()
+    def __init__(self, binary=None, timeout=60):
+        from playwright.sync_api import sync_playwright  # test dependency
+
+        self.binary = binary or _chromium_path()
         if not self.binary:
             raise FileNotFoundError("chromium not found: apt-get install chromium")
         self.timeout = timeout
-        self.profile = tempfile.mkdtemp(prefix="hindsight-chromium-")
-        # TMPDIR inside the profile: Chromium's scratch files go where close() removes them.
-        self.process = subprocess.Popen([self.binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        env={**os.environ, "TMPDIR": self.profile})
-        self.port = self._devtools_port()
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=self.binary, headless=True, args=FLAGS, timeout=timeout * 1000)
+        except Exception:
+            self._playwright.stop()
+            raise
 
-    def _devtools_port(self):
-        active = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"chromium exited with code {self.process.returncode}")
-            if active.exists() and active.read_text().strip():
-                return int(active.read_text().split()[0])
-            time.sleep(0.1)
-        raise TimeoutError("chromium did not open its DevTools port")
-
-    def _endpoint(self, path, method="GET"):
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            return response.read()
-
-    def load(self, url, screenshot=None, expressions=None, width=1280, height=900, full_page=True, settle=0.3):
+    def load(self, url, screenshot=None, expressions=None, width=1280, height=900, full_page=True, settle=0.3,
+             bypass_csp=False):
         """Open url, wait for its load event, and report what happened. screenshot: a file name
         (under test-artifacts/) or a path, of the whole page or only the first screen;
-        expressions: {name: JavaScript expression} to evaluate once the page has loaded."""
-        import websocket  # test dependency (websocket-client)
-
-        target = json.loads(self._endpoint("/json/new?about:blank", method="PUT"))
-        ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=self.timeout,
-                                         suppress_origin=True)
-        page = PageLoad(url)
-        session = _Session(ws, page)
+        expressions: {name: JavaScript expression} to evaluate once the page has loaded;
+        bypass_csp: ignore the page's Content-Security-Policy, so escaping alone must keep it safe."""
+        result = PageLoad(url)
+        context = self._browser.new_context(viewport={"width": width, "height": height}, bypass_csp=bypass_csp)
+        context.set_default_timeout(self.timeout * 1000)
         try:
-            for domain in ("Page", "Runtime", "Log", "Network"):
-                session.call(f"{domain}.enable")
-            session.call("Emulation.setDeviceMetricsOverride",
-                         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-            session.call("Page.navigate", {"url": url})
-            session.wait_for("Page.loadEventFired", self.timeout)
-            session.drain(settle)  # late console messages
-            page.title = session.evaluate("document.title")
-            page.text = session.evaluate("document.body ? document.body.innerText : ''")
+            page = context.new_page()
+            page.on("console", lambda m: result.console.append(
+                {"level": LEVELS.get(m.type, "info"), "source": "console", "text": m.text,
+                 "url": m.location.get("url", "")}))
+            page.on("pageerror", lambda e: result.console.append(
+                {"level": "error", "source": "exception", "text": e.stack or str(e), "url": url}))
+            response = page.goto(url, wait_until="load")
+            if response is not None:
+                result.status, result.headers = response.status, response.all_headers()
+            page.wait_for_timeout(settle * 1000)  # late console messages
+            result.title = page.title()
+            result.text = page.evaluate("document.body ? document.body.innerText : ''")
             for name, expression in (expressions or {}).items():
-                page.values[name] = session.evaluate(expression)
+                result.values[name] = page.evaluate(expression)
             if screenshot:
-                page.screenshot = session.screenshot(screenshot, width, height if not full_page else None)
+                result.screenshot = self._screenshot(page, screenshot, width, full_page)
         finally:
-            ws.close()
-            self._endpoint(f"/json/close/{target['id']}")
-        return page
+            context.close()
+        return result
+
+    @staticmethod
+    def _screenshot(page, name, width, full_page):
+        path = Path(name) if os.path.isabs(name) else ARTIFACTS / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not full_page:
+            page.screenshot(path=path)
+            return path
+        size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        clip = {"x": 0, "y": 0, "width": max(width, size[0]), "height": min(size[1], MAX_SCREENSHOT_HEIGHT)}
+        page.screenshot(path=path, full_page=True, clip=clip)
+        return path
 
     def close(self):
-        self.process.terminate()
         try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+            self._browser.close()
+        finally:
+            self._playwright.stop()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-
-
-class _Session:
-    """Commands and events on one tab's DevTools websocket."""
-
-    def __init__(self, ws, page):
-        self.ws, self.page, self.ids = ws, page, itertools.count(1)
-
-    def call(self, method, params=None):
-        message_id = next(self.ids)
-        self.ws.send(json.dumps({"id": message_id, "method": method, "params": params or {}}))
-        while True:
-            message = self._receive(None)
-            if message.get("id") == message_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-
-    def wait_for(self, event, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = self._receive(deadline - time.monotonic())
-            if message and message.get("method") == event:
-                return message
-        raise TimeoutError(f"no {event} within {timeout}s for {self.page.url}")
-
-    def drain(self, seconds):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self._receive(deadline - time.monotonic())
-
-    def evaluate(self, expression):
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"{expression}: {result['exceptionDetails'].get('text')}")
-        return result["result"].get("value")
-
-    def screenshot(self, name, width, height=None):
-        path = Path(name) if os.path.isabs(name) else ARTIFACTS / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        size = self.call("Page.getLayoutMetrics")["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": max(width, size["width"]),
-                "height": min(height or size["height"], MAX_SCREENSHOT_HEIGHT), "scale": 1}
-        data = self.call("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True})
-        path.write_bytes(base64.b64decode(data["data"]))
-        return path
-
-    def _receive(self, timeout):
-        """One message; events are recorded on the page as they pass."""
-        import websocket
-
-        self.ws.settimeout(timeout if timeout is None or timeout > 0 else 0.001)
-        try:
-            message = json.loads(self.ws.recv())
-        except websocket.WebSocketTimeoutException:
-            return {}
-        self._record(message.get("method"), message.get("params", {}))
-        return message
-
-    def _record(self, method, params):
-        console = self.page.console
-        if method == "Runtime.consoleAPICalled":
-            text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
-            level = {"warning": "warning", "error": "error", "assert": "error"}.get(params["type"], "info")
-            console.append({"level": level, "source": "console-api", "text": text, "url": ""})
-        elif method == "Runtime.exceptionThrown":
-            details = params["exceptionDetails"]
-            text = details.get("exception", {}).get("description") or details.get("text", "")
-            console.append({"level": "error", "source": "exception", "text": text, "url": details.get("url", "")})
-        elif method == "Log.entryAdded":  # CSP violations, failed loads, deprecations
-            entry = params["entry"]
-            console.append({"level": entry["level"], "source": entry["source"], "text": entry["text"],
-                            "url": entry.get("url", "")})
-        elif method == "Network.responseReceived" and params.get("type") == "Document" and self.page.status is None:
-            response = params["response"]
-            self.page.status = response["status"]
-            self.page.headers = {k.lower(): v for k, v in response.get("headers", {}).items()}

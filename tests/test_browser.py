@@ -1,18 +1,13 @@
 """A real browser on a real server: the key pages render what a reader needs, with no console errors.
-Screenshots go to test-artifacts/. Without Chromium the tests skip, unless HINDSIGHT_REQUIRE_BROWSER=1."""
-import os
+Screenshots go to test-artifacts/. Without Chromium or Playwright the tests skip, unless HINDSIGHT_REQUIRE_BROWSER=1."""
 import sqlite3
 
 import pytest
-from browser import Browser, find_chromium, serve
+from browser import Browser, require_browser, serve
 from ledger import Ledger
 
+require_browser()
 LEDGER = Ledger()
-
-if not find_chromium():
-    if os.environ.get("HINDSIGHT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("HINDSIGHT_REQUIRE_BROWSER=1 but chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
