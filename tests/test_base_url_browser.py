@@ -1,69 +1,18 @@
 """The site mounted under a prefix (--setting base_url /ledger/), in headless Chromium: the home page
 and the main pages load with every stylesheet, script and image, and no console error.
-Without Chromium the tests skip, unless HINDSIGHT_REQUIRE_BROWSER=1."""
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from contextlib import contextmanager
-
+Without Chromium or Playwright the tests skip, unless HINDSIGHT_REQUIRE_BROWSER=1."""
 import pytest
-from browser import Browser, find_chromium
-from conftest import ROOT
+from browser import Browser, require_browser, serve
 from ledger import Ledger
 
 PREFIX = "/ledger/"
 LEDGER = Ledger()
-
-if not find_chromium():
-    if os.environ.get("HINDSIGHT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("HINDSIGHT_REQUIRE_BROWSER=1 but chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, process, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        assert process.poll() is None, f"the server exited with code {process.returncode}"
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            assert time.monotonic() < deadline, f"{url} did not answer within {timeout}s"
-            time.sleep(0.2)
-
-
-@contextmanager
-def serve_under_prefix(db_path):
-    """`datasette serve` of the site with base_url set, on 127.0.0.1; stopped by its pid."""
-    port = free_port()
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", "-i", str(db_path), "--metadata", str(ROOT / "metadata.yml"),
-         "--plugins-dir", str(ROOT / "plugins"), "--template-dir", str(ROOT / "templates"),
-         "--static", f"static:{ROOT / 'static'}", "--setting", "base_url", PREFIX,
-         "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}{PREFIX}-/versions.json", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+require_browser()
 
 
 @pytest.fixture(scope="module")
 def site(db_path):
-    with serve_under_prefix(db_path) as base:
+    with serve(db_path, extra_args=("--setting", "base_url", PREFIX)) as base:
         yield base
 
 
