@@ -20,7 +20,7 @@ import yaml
 
 from . import build as pipeline
 from . import folders
-from .past_seeds import Unavailable, seeds_at
+from .past_seeds import Unavailable, build_with_code_of, checkout_at
 from .validate import ValidationFailed
 
 DEFAULT_OUT = folders.RELEASES
@@ -90,7 +90,8 @@ def next_version(day, existing):
 CHANGES = {
     "documents added": "select n.id, n.title from main.documents n where n.id not in (select id from old.documents) order by n.id",
     "documents removed": "select o.id, o.title from old.documents o where o.id not in (select id from main.documents) order by o.id",
-    "claims added": "select n.id, n.statement from main.claims n where n.id not in (select id from old.claims) order by n.id",
+    "claims added": ("select n.id, n.statement, coalesce(n.verdict, 'unreviewed') from main.claims n"
+                     " where n.id not in (select id from old.claims) order by n.id"),
     "claims removed": "select o.id, o.statement from old.claims o where o.id not in (select id from main.claims) order by o.id",
     "verdicts changed": (
         "select n.id, n.statement, coalesce(o.verdict, 'unreviewed') || ' → ' || coalesce(n.verdict, 'unreviewed')"
@@ -129,9 +130,14 @@ def changelog_entry(release, commit, previous=None, changes=None):
 
 
 def add_to_changelog(path, entry):
-    """Newest first: the entry goes above the previous ones, below the header."""
+    """Newest first: the entry goes above the previous ones, below the header. A section headed
+    `## Unreleased`, written by hand while the changes were made, becomes the entry's notes."""
     text = Path(path).read_text() if Path(path).exists() else CHANGELOG_HEADER
     head, sep, rest = text.partition("\n## ")
+    if sep and rest.startswith("Unreleased\n"):
+        notes, sep, rest = rest[len("Unreleased\n"):].partition("\n## ")
+        if notes.strip():
+            entry += f"\n### Notes\n\n{notes.strip()}\n"
     Path(path).write_text(head.rstrip("\n") + "\n\n" + entry + (f"\n## {rest}" if sep else ""))
 
 
@@ -183,7 +189,8 @@ def rebuild(cited, citation_path, seeds_dir, out_dir):
     """The release CITATION.cff cites, rebuilt into out_dir from its commit's seeds, when its file is absent.
 
     Releases are byte-reproducible, so a fresh clone needs no download: the seeds of the recorded
-    commit are built in full and kept only if their sha256 is the one recorded.
+    commit are built in full, by that commit's build code when the repository holds it (today's
+    code may add tables), and kept only if their sha256 is the one recorded.
     """
     version, commit = str(cited["version"]), str(cited.get("commit") or "")
     name = f"hindsight-{version}.db"
@@ -197,13 +204,13 @@ def rebuild(cited, citation_path, seeds_dir, out_dir):
         raise click.ClickException(f"{missing}: {citation_path} records commit {commit or '(none)'}"
                                    f"{'' if recorded else ' and no sha256'}, not a clean commit and a sha256; {fix}")
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
+        built = Path(tmp) / name
         try:
-            past = seeds_at(commit, seeds_dir, Path(tmp) / "checkout")
+            tree, past = checkout_at(commit, seeds_dir, Path(tmp) / "checkout")
+            click.echo(f"Rebuilding release {version} from commit {commit[:12]}", err=True)
+            build_with_code_of(tree, past, built, pipeline.build)  # a fresh path: a full build, as every release is made
         except Unavailable as e:
             raise click.ClickException(f"{missing}: {e}; {fix}")
-        click.echo(f"Rebuilding release {version} from the seeds of commit {commit[:12]}", err=True)
-        built = Path(tmp) / name
-        pipeline.build(past, built)  # a fresh path: a full build, as every release is made
         digest = sha256_of(built)
         if digest != recorded:
             raise click.ClickException(

@@ -1,10 +1,12 @@
 """hindsight release: dated, reproducible releases with a changelog computed from the data."""
 import copy
 import hashlib
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -96,7 +98,8 @@ def test_two_releases_changelog_and_reproducible_files(seeds_copy, tmp_path):
     verdicts = newest.split("### Verdicts changed")[1].split("###")[0]
     assert f"- `{changed_id}` ({verdict(one, changed_id)} → unresolvable)" in verdicts
     assert verdict(two, changed_id) == "unresolvable"
-    assert f"- `{added_id}`" in newest.split("### Claims added")[1].split("###")[0]
+    added = newest.split("### Claims added")[1].split("###")[0]
+    assert f"- `{added_id}` ({verdict(two, added_id)}): " in added  # with its verdict
     assert sqlite3.connect(one).execute("select count(*) from claims where id = ?", [added_id]).fetchone()[0] == 0
     assert sha256_line(two) in newest
 
@@ -182,7 +185,7 @@ def test_a_fresh_clone_rebuilds_the_cited_release_and_releases(released_repo, tm
 
 @pytest.mark.parametrize("edit, says", [
     (lambda cff: cff["identifiers"][0].update(value="sha256:" + "0" * 64), "not the " + "0" * 64 + " recorded"),
-    (lambda cff: cff.update(commit="1" * 40), "git cannot read seeds/ at commit " + "1" * 40),
+    (lambda cff: cff.update(commit="1" * 40), "git cannot read commit " + "1" * 40),
     (lambda cff: cff.update(commit="unknown"), "records commit unknown"),
 ])
 def test_a_cited_release_that_cannot_be_rebuilt_is_refused(released_repo, tmp_path, monkeypatch, edit, says):
@@ -208,3 +211,61 @@ def test_a_release_name_is_matched_whole(tmp_path):
         (tmp_path / name).write_bytes(b"x")
         (tmp_path / f"{name}.sha256").write_text(f"{'a' * 64}  {name}\n")
     assert [r.version for r in releases(tmp_path)] == ["2026.01.03"]
+
+
+def test_the_unreleased_notes_become_the_release_entry(seeds_copy, tmp_path):
+    """Notes written by hand under `## Unreleased` move into the release they describe, once."""
+    out, notes = tmp_path / "releases", tmp_path
+    release(seeds_copy, out, notes, "2026-01-02")
+    changelog = notes / "CHANGELOG.md"
+    head, _, rest = changelog.read_text().partition("## 2026.01.02")
+    changelog.write_text(f"{head}## Unreleased\n\n- Every seed read again.\n\n#### By document\n\n- more\n\n## 2026.01.02{rest}")
+    _, second, _, _ = seed_states(seeds_copy)
+    second()
+    release(seeds_copy, out, notes, "2026-01-03")
+
+    text = changelog.read_text()
+    assert "## Unreleased" not in text
+    newest, _, older = text.partition("## 2026.01.02 (2026-01-02)")
+    assert newest.index("## 2026.01.03 (2026-01-03)") < newest.index("### Notes\n\n- Every seed read again.\n\n#### By document")
+    assert "Every seed read again" not in older and "First release" in older
+
+
+def test_a_cited_release_is_rebuilt_by_its_own_commits_build_code(tmp_path, monkeypatch):
+    """Build code changes between releases (new tables change the bytes): when the repository holds
+    the code, the cited commit's code rebuilds its release, not today's."""
+    repo = tmp_path / "repo"
+    shutil.copytree(SEEDS, repo / "seeds")
+    (repo / "ingest").mkdir()
+    (repo / "ingest" / "__init__.py").write_text("")
+    (repo / "ingest" / "cli.py").write_text(OLD_BUILD)  # the interface every version has: build --seeds --db
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "old code and seeds")
+    commit = git(repo, "rev-parse", "HEAD")
+    old = tmp_path / "old.db"
+    subprocess.run([sys.executable, "-m", "ingest.cli", "build", "--seeds", str(repo / "seeds"), "--db", str(old)],
+                   cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)}, check=True)
+    digest = hashlib.sha256(old.read_bytes()).hexdigest()
+    (repo / "CITATION.cff").write_text(yaml.safe_dump({
+        "cff-version": "1.2.0", "version": "2026.01.02", "commit": commit,
+        "identifiers": [{"type": "other", "value": f"sha256:{digest}"}]}))
+
+    result = release_here(monkeypatch, repo, "2026-01-03")
+    assert result.exit_code == 0, result.output
+    assert f"Rebuilt release 2026.01.02 from commit {commit[:12]}: sha256 matches" in result.output
+    assert (repo / "build" / "releases" / "hindsight-2026.01.02.db").read_bytes() == old.read_bytes()
+    newest = (repo / "CHANGELOG.md").read_text()
+    assert "Since 2026.01.02: documents added 4, claims added" in newest  # against the old, empty release
+
+
+# A stand-in for an older build: a database with the tables the changelog compares, and no claims.
+OLD_BUILD = """
+import sqlite3, sys
+args = sys.argv[1:]
+assert args[0] == "build"
+db = sqlite3.connect(args[args.index("--db") + 1])
+db.executescript("create table documents (id text, title text); create table claims (id text, statement text, verdict text);"
+                 "create table resolutions (id text);")
+db.close()
+"""
