@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import click
 import yaml
 
+from . import probability_words
 from .propose import load_list, read
 from .seeds import YAMLProblem, parse_yaml
 
@@ -232,7 +233,7 @@ def make_plan(path, data, source, seeds, document_id=None):
     made = datetime.date.fromisoformat(d.published) if d.published else None
     claims = propose(source.document, document_id=document_id, made=made, title=d.title,
                      authors=every_author, topics=[t for t in topics if isinstance(t, dict)],
-                     default_author=ids[0] if len(ids) == 1 else None)
+                     default_author=ids[0] if len(ids) == 1 else None, words=probability_words.table(seeds))
     # Who the document says made a claim (a section's person, a table's row) and authors.yml does
     # not know yet: proposed as a new author, named on the claim.
     for i, claim in enumerate(claims):

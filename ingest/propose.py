@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import seeds
+from . import probability_words, seeds
 
 
 def load_list(path):
@@ -44,7 +44,8 @@ def run(document, *, source, document_id, seeds, model=None):
         made, title = described.published, described.title
     try:
         return propose_claims(document, document_id=document_id, made=made, title=title, authors=authors,
-                              topics=topics, default_author=default_author, model=model)
+                              topics=topics, default_author=default_author, model=model,
+                              words=probability_words.table(seeds))
     except (ValueError, RuntimeError) as e:  # an unknown model, a model without schemas
         raise click.ClickException(str(e))
 

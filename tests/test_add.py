@@ -384,3 +384,25 @@ def test_people_the_document_names_as_predictors_become_authors(seeds, tmp_path)
     assert [c["author"] for c in claims] == ["yann-lecun", "gary-marcus"]
     check = CliRunner().invoke(cli, ["check", "--seeds", str(seeds)])
     assert "unknown author" not in check.output.lower() and "yann-lecun" not in check.output
+
+
+def test_a_hedge_the_ledger_prices_gets_its_probability_at_build(seeds, tmp_path):
+    """hindsight add reads seeds/confidence_words.yml: the proposed claim says where its probability
+    comes from, and hindsight check accepts it."""
+    from ingest.build import check
+    from ingest.validate import ValidationFailed
+
+    post = tmp_path / "2025-02-01-outlook.md"
+    post.write_text("---\ntitle: Outlook for 2025\nauthor: Jane Q. Writer\ndate: 2025-02-01\n---\n\n"
+                    "Open-weight models will very likely match the best closed model on coding benchmarks by 2026.\n")
+    assert run(post, "--seeds", seeds).exit_code == 0
+    text = (seeds / "claims" / "outlook-for-2025.yml").read_text()
+    claim = yaml.safe_load(text)[0]
+    assert claim["confidence_words"] == "very likely" and claim["probability_source"] == "words"
+    assert "probability 0.95 from 'very likely' (confidence_words.yml)" in text  # the IPCC AR5 value
+    try:
+        check(seeds)
+        problems = []
+    except ValidationFailed as e:
+        problems = e.problems
+    assert not [p for p in problems if "probability" in p.message or "confidence_words" in p.message]

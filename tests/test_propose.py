@@ -338,3 +338,28 @@ def test_a_lead_in_clause_stays_with_its_forecast(tmp_path):
     """))
     assert quotes(claims) == ["Community prediction of 2041 is way too early", "I say 50% by 2100.",
                               "As models improve on reasoning, I predict that labs will claim AGI."]
+
+
+def test_a_hedge_in_the_words_table_is_left_for_the_build_to_price(tmp_path):
+    """The words table is data: a hedge it lists marks the claim probability_source: words (the build
+    maps it); a hedge it lacks, a stated number or no hedge leave the source unset."""
+    words = {"very likely": 0.95, "likely": 0.83}
+    claims = run(tmp_path, """
+        # Outlook
+
+        Open models will very likely match GPT-4 on every benchmark by 2026.
+
+        Regulators will probably fine an AI lab for the first time by 2027.
+
+        AI agents will book most business travel by 2028.
+
+        There is a 70% chance that inference prices will fall by half by 2026.
+    """, words=words)
+    by_start = {c["quote"].split()[0]: c for c in claims}
+    assert set(by_start) == {"Open", "Regulators", "AI", "There"}
+    hedged = by_start["Open"]
+    assert hedged["probability_source"] == "words" and "probability" not in hedged
+    assert "probability 0.95 from 'very likely'" in hedged["_why"]
+    assert all("probability_source" not in by_start[k] for k in ("Regulators", "AI", "There"))
+    assert by_start["There"]["probability"] == 0.7
+    assert all("probability_source" not in c for c in run(tmp_path, "Open models will very likely win by 2026.\n"))

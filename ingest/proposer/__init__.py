@@ -1,12 +1,14 @@
 """The claim proposer: from a read document to candidate claims a curator reviews.
 
-    propose(document, document_id=..., made=..., authors=[...], topics=[...]) -> [claim dict]
+    propose(document, document_id=..., made=..., authors=[...], topics=[...], words={...}) -> [claim dict]
     claims_yaml(claims, header) -> the text of seeds/claims/<id>.yml, saying why each was proposed
 
 Candidates come from the `propose_claims` hook (the rule-based proposer in rules.py is a plugin
 like any other) or, with `model`, from a language model through `llm` (model.py). This module
 adds what needs the ledger's context, in order: horizon dates from `made`, authors mapped to
-authors.yml ids, suggested topics, duplicates merged, occurrences counted, ids given.
+authors.yml ids, suggested topics, duplicates merged, occurrences counted, ids given, and a hedge
+found in the ledger's confidence_words table (words: {word: probability}) marked as the claim's
+probability source, so the build maps it through the table (nothing priced in code).
 """
 import dataclasses
 import datetime
@@ -14,6 +16,7 @@ import re
 
 import yaml
 
+from ..probability_words import mapped_words
 from .horizon import find_horizon, horizon_from_framing
 from .topics import suggest_topics
 from .units import plain
@@ -34,7 +37,8 @@ def candidates(document, model=None, made=None, title=None):
     return sorted(found, key=lambda c: (c["start"], -c["end"]))
 
 
-def propose(document, *, document_id, made=None, title=None, authors=(), topics=(), default_author=None, model=None):
+def propose(document, *, document_id, made=None, title=None, authors=(), topics=(), default_author=None, model=None,
+            words=None):
     """Candidate claims in the seeds format (plus '_why': the cue and what to check), in document order."""
     made = as_date(made)
     found = merge_duplicates(candidates(document, model, made, title))
@@ -57,12 +61,18 @@ def propose(document, *, document_id, made=None, title=None, authors=(), topics=
             claim["horizon_inferred"] = bool(c.get("horizon_inferred"))
         if c.get("probability") is not None:
             claim["probability"] = round(float(c["probability"]), 6)
+        priced = None
         if c.get("confidence_words"):
             claim["confidence_words"] = c["confidence_words"]
+            if "probability" not in claim and len(found_words := mapped_words(c["confidence_words"], tuple(words or ()))) == 1:
+                claim["probability_source"] = "words"  # the build gives it the word's probability
+                priced = f"probability {words[found_words[0]]:g} from {found_words[0]!r} (confidence_words.yml)"
         claim["topics"] = suggest_topics(f"{c['quote']} {c.get('statement') or ''} {c.get('section') or ''}", topics)
         why = [c.get("cue") or "proposed"]
         if c.get("horizon_phrase"):
             why.append(f"horizon from {'framing ' if c.get('horizon_inferred') else ''}{c['horizon_phrase']!r}")
+        if priced:
+            why.append(priced)
         if note:
             why.append(note)
         if c.get("relayed"):
