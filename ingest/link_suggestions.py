@@ -4,17 +4,21 @@ Two claims of different documents are scored by how alike their statements and t
 (rapidfuzz's token set ratio, 0 to 100, after lower-casing and dropping punctuation; the mean of
 the two). A curator statement paraphrases, a quote repeats the source's words: a restated forecast
 is usually close in one and often in both. Pairs already in one same-prediction group, or linked as
-a response, are left out. Every claim is compared with every other, so the time grows with the
-square of the claims: 0.5 s for the seeds' 119, 15 s for 2,000 (synthetic, many near-repeats).
+a response, are left out. Every claim is compared with every other (rapidfuzz's cdist, in C++
+on every core), so the time grows with the square of the claims; --document compares one
+document's claims with the rest, which grows with the claims.
 """
 from pathlib import Path
 
 import click
+import numpy
 from rapidfuzz import fuzz, process, utils
 
 from .folders import SEEDS, require_seeds
 from .links import same_groups
 from .propose import load_list
+
+BLOCK = 4_000_000  # 16 MB per float32 matrix, whatever the ledger's size
 
 
 def seed_claims(seeds):
@@ -42,27 +46,34 @@ def declared(claims):
     return links
 
 
-def suggest(claims, min_score=60.0, limit=20):
-    """[(score, earlier claim, later claim)], best first: likely pairs across documents not linked yet."""
+def suggest(claims, min_score=60.0, limit=20, document=None):
+    """[(score, earlier claim, later claim)], best first: likely pairs across documents not linked yet.
+
+    With document, only pairs holding one of that document's claims (a new document's review).
+    """
     links = declared(claims)
     group = {c: i for i, members in enumerate(same_groups(links)) for c in members}
     answered = {frozenset((a, b)) for a, b, kind, _ in links if kind == "responds_to"}
     statements = [utils.default_process(c["statement"]) for c in claims]
     quotes = [utils.default_process(c["quote"]) for c in claims]
-    floor = max(0.0, 2 * min_score - 100)  # the mean reaches min_score only if the statements reach this
+    rows = [i for i, c in enumerate(claims) if document is None or c["document"] == document]
     found = []
-    for i, claim in enumerate(claims):
-        for _, statement_score, j in process.extract(statements[i], statements, scorer=fuzz.token_set_ratio,
-                                                     score_cutoff=floor, limit=None):
-            other = claims[j]
-            if j <= i or other["document"] == claim["document"] or frozenset((claim["id"], other["id"])) in answered:
+    block = max(1, BLOCK // max(len(claims), 1))  # rows scored at once: two float32 matrices of BLOCK cells
+    for start in range(0, len(rows), block):
+        chunk = rows[start:start + block]
+        # Both similarities of every pair in C++ on every core, then their mean, in numpy.
+        mean = (process.cdist([statements[i] for i in chunk], statements, scorer=fuzz.token_set_ratio, workers=-1)
+                + process.cdist([quotes[i] for i in chunk], quotes, scorer=fuzz.token_set_ratio, workers=-1)) / 2
+        for r, j in zip(*numpy.nonzero(mean >= min_score)):
+            i, j = chunk[r], int(j)
+            claim, other = claims[i], claims[j]
+            if other["document"] == claim["document"] or (document is None and j <= i):
+                continue  # one document's claims are not pairs; each pair once
+            if frozenset((claim["id"], other["id"])) in answered or \
+                    (claim["id"] in group and group.get(other["id"]) == group[claim["id"]]):
                 continue
-            if claim["id"] in group and group.get(other["id"]) == group[claim["id"]]:
-                continue
-            score = (statement_score + fuzz.token_set_ratio(quotes[i], quotes[j])) / 2
-            if score >= min_score:
-                first, then = sorted((claim, other), key=lambda c: (c["made"], c["id"]))
-                found.append((round(score, 1), first, then))
+            first, then = sorted((claim, other), key=lambda c: (c["made"], c["id"]))
+            found.append((round(float(mean[r, j]), 1), first, then))
     found.sort(key=lambda f: (-f[0], f[1]["id"], f[2]["id"]))
     return found[:limit]
 
@@ -72,7 +83,8 @@ def suggest(claims, min_score=60.0, limit=20):
 @click.option("--suggest", "suggesting", is_flag=True, help="List likely pairs across documents that are not linked yet.")
 @click.option("--min-score", default=60.0, show_default=True, help="Lowest similarity (0 to 100) to suggest.")
 @click.option("--limit", default=20, show_default=True, help="How many suggestions, best first.")
-def links(seeds, suggesting, min_score, limit):
+@click.option("--document", help="With --suggest: only pairs holding a claim of this document id (a new one's review).")
+def links(seeds, suggesting, min_score, limit, document):
     """The links between claims the seeds declare (same_as, responds_to).
 
     With --suggest, likely pairs of claims from different documents, scored by how alike their
@@ -86,7 +98,10 @@ def links(seeds, suggesting, min_score, limit):
         for claim_id, target_id, kind, stance in declared(claims):
             click.echo(f"{claim_id} {kind} {target_id}" + (f" ({stance})" if stance else ""))
         return
-    found = suggest(claims, min_score, limit)
+    if document is not None and not any(c["document"] == document for c in claims):
+        raise click.ClickException(f"no claims file {Path(seeds) / 'claims' / (document + '.yml')}: "
+                                   "--document takes a document id that has claims")
+    found = suggest(claims, min_score, limit, document)
     if not found:
         click.echo(f"No unlinked pair of claims from different documents scores {min_score:g} or more.", err=True)
     for score, first, then in found:

@@ -303,6 +303,21 @@ def test_links_suggest_finds_an_unlinked_restatement_and_not_a_linked_one(tmp_pa
     assert quiet.exit_code == 0 and "No unlinked pair" in quiet.output
 
 
+def test_links_suggest_for_one_document(tmp_path):
+    """--document: only the pairs a new document's claims make, and a clear error for an unknown id."""
+    unlinked = {**CLAIMS, "gamma": CLAIMS["gamma"].replace("  same_as: beta-01\n", ""),
+                "beta": CLAIMS["beta"].replace("  same_as: alpha-01\n", "")}
+    seeds = write_ledger(tmp_path, unlinked)
+    every = CliRunner().invoke(cli, ["links", "--suggest", "--seeds", str(seeds)]).output
+    assert "beta-01 (beta, 2024-03-01) ~ alpha-01" in every
+    result = CliRunner().invoke(cli, ["links", "--suggest", "--document", "gamma", "--seeds", str(seeds)])
+    assert result.exit_code == 0, result.output
+    pairs = [line for line in result.output.splitlines() if " ~ " in line]
+    assert pairs == [line for line in every.splitlines() if "gamma-01 (gamma" in line] and len(pairs) == 3
+    missing = CliRunner().invoke(cli, ["links", "--suggest", "--document", "delta", "--seeds", str(seeds)])
+    assert missing.exit_code == 1 and "--document takes a document id that has claims" in missing.output
+
+
 @aio
 async def test_probability_scores_and_calibration_count_a_repeat_once(tmp_path):
     stated = "  probability: 0.8\n  made: 2024-0"
