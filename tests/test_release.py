@@ -269,3 +269,18 @@ db.executescript("create table documents (id text, title text); create table cla
                  "create table resolutions (id text);")
 db.close()
 """
+
+
+def test_this_repositorys_cited_release_rebuilds_in_a_fresh_clone(tmp_path):
+    """What a contributor's first `hindsight release` does: a clone of this repository rebuilds the
+    release its CITATION.cff cites, byte for byte, from the commit recorded there."""
+    root = SEEDS.parent
+    cited = yaml.safe_load((root / "CITATION.cff").read_text())
+    if subprocess.run(["git", "-C", str(root), "cat-file", "-e", f"{cited['commit']}^{{commit}}"]).returncode:
+        pytest.skip(f"commit {cited['commit']} is not in this clone (a shallow clone: git fetch --unshallow)")
+    git(tmp_path, "clone", "-q", str(root), "clone")
+    clone = tmp_path / "clone"
+    result = subprocess.run([sys.executable, "-m", "ingest.cli", "release", "--date", "2099-01-01"],
+                            cwd=clone, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"Rebuilt release {cited['version']} from commit {cited['commit'][:12]}: sha256 matches" in result.stdout
