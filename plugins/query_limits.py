@@ -1,7 +1,7 @@
 """Bounds on what one public request may make SQLite and the server do.
 
 Datasette's sql_time_limit_ms is checked between SQLite's steps, so work done inside one step runs
-to its end. Two kinds of step can take far longer than the limit, and both are bounded here:
+to its end. Steps that can take far longer than the limit, or hold far more memory, are bounded here:
 
 - A full-text query: FTS5 parses it and loads every term's index inside one step, so thousands of
   terms held a thread for half a minute. Every search a request can ask for (`_search` and
@@ -16,15 +16,25 @@ to its end. Two kinds of step can take far longer than the limit, and both are b
   (`printf('%.*c', 2e9, 'x')` spends 3 s in one call and then returns NULL, and Datasette's time
   limit is only checked every 1,000 steps, so a row of such calls ran for minutes). They are
   replaced on every connection by a version that refuses a width or precision over
-  MAX_FORMAT_WIDTH and hands the rest to SQLite's own printf; LIKE and GLOB patterns are held to
-  MAX_LIKE_PATTERN characters, since their matching time grows with pattern times text.
+  MAX_FORMAT_WIDTH and hands the rest to SQLite's own printf.
+- LIKE and GLOB: matching takes the text's length times the pattern's after its first wildcard
+  (one LIKE of a 10 MB value against a 1,000-character pattern took 8.8 s). They are replaced the
+  same way: a call costing over MATCH_BUDGET (about 2 ms) is refused, the rest goes to SQLite's own
+  like() and glob(), except a literal with a % at either end or both (Datasette's contains,
+  startswith and endswith filters), answered in Python in linear time with SQLite's semantics.
+  Patterns are also held to MAX_LIKE_PATTERN characters.
+- The rows one query fetches: Datasette reads up to max_returned_rows rows into memory before the
+  response cap below applies, so a query fetching more than FETCH_LIMIT bytes of text and blobs
+  through one cursor fails with a 400 saying so.
 
 And no response body may exceed RESPONSE_LIMIT bytes (the database download, a file, is exempt):
 one announced as larger is answered with a 500 instead; a streamed one is cut off with a last line
 saying why.
 """
+import functools
 import html
 import json
+import operator
 import re
 import sqlite3
 from urllib.parse import parse_qsl
@@ -39,11 +49,17 @@ from hindsight_site import route_path
 LENGTH_LIMIT = 128 * 1024 * 1024
 # A row holding one largest-possible document (text and markdown, JSON-escaped) still fits.
 RESPONSE_LIMIT = 256 * 1024 * 1024
+# The text and blobs one query may fetch into memory (Datasette reads up to max_returned_rows rows
+# before the response cap applies): more could not be sent anyway.
+FETCH_LIMIT = RESPONSE_LIMIT
 
 # Wider padding than any page needs; one call at this width takes well under a millisecond.
 MAX_FORMAT_WIDTH = 100_000
 # Longer than any phrase someone types into a ?column__contains= filter (SQLite's default is 50,000).
 MAX_LIKE_PATTERN = 1000
+# Characters of text times characters of pattern after its first wildcard: SQLite's matcher takes
+# about 1 ns per unit at worst (tests/test_hardening_site.py measures it), so a call stays near 2 ms.
+MATCH_BUDGET = 2_000_000
 
 MAX_SEARCH_TERMS = 32
 MAX_SEARCH_CHARS = 2000  # a pasted paragraph; the number of terms is what costs
@@ -63,15 +79,88 @@ LEADING_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0
 def prepare_connection(conn):
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LENGTH_LIMIT)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN)
-    builtin = sqlite3.connect(":memory:", check_same_thread=False)  # SQLite's own printf, once checked
+    builtin = sqlite3.connect(":memory:", check_same_thread=False)  # SQLite's own functions, once checked
     builtin.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LENGTH_LIMIT)
+    builtin.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN)
+
+    def sqlite_own(name, args):
+        return builtin.execute(f"select {name}({', '.join('?' * len(args))})", args).fetchone()[0]
 
     def bounded_printf(*args):
         check_format(args)
-        return builtin.execute(f"select printf({', '.join('?' * len(args))})", args).fetchone()[0]
+        return sqlite_own("printf", args)
+
+    def bounded_like(pattern, text, *escape):
+        simple = literal_like(pattern) if type(pattern) is str and not escape else None
+        if simple is not None and type(text) is str and "\0" not in text:
+            # SQLite's answer, without its worst case or a second connection: ASCII letters folded only
+            test, literal, test_utf8, utf8 = simple
+            return test(text.lower(), literal) if text.isascii() else test_utf8(text.encode().lower(), utf8)
+        check_match(pattern, text, "%")
+        return sqlite_own("like", (pattern, text, *escape))
+
+    def bounded_glob(pattern, text):
+        check_match(pattern, text, "*")
+        return sqlite_own("glob", (pattern, text))
 
     for name in ("printf", "format"):
         conn.create_function(name, -1, bounded_printf, deterministic=True)
+    conn.create_function("like", 2, bounded_like, deterministic=True)
+    conn.create_function("like", 3, bounded_like, deterministic=True)  # the third argument is ESCAPE
+    conn.create_function("glob", 2, bounded_glob, deterministic=True)
+    conn.row_factory = bounded_rows(conn.row_factory)
+
+
+# A literal with % at both ends, at the end or at the start: Datasette's contains, startswith and
+# endswith filters, answered by these methods of str and bytes.
+LITERAL_TESTS = {(True, True): (operator.contains, operator.contains),
+                 (False, True): (str.startswith, bytes.startswith),
+                 (True, False): (str.endswith, bytes.endswith)}
+
+
+@functools.lru_cache(maxsize=256)
+def literal_like(pattern):
+    """For a LIKE pattern of LITERAL_TESTS' shapes, the test and the literal with ASCII letters
+    lowercased, on text and on UTF-8; else None (a NUL, which ends SQLite's reading, included)."""
+    tests = LITERAL_TESTS.get((pattern[:1] == "%", pattern[-1:] == "%"))
+    literal = pattern.strip("%")
+    if tests is None or any(c in literal for c in "%_\0") or len(pattern.encode()) > MAX_LIKE_PATTERN:
+        return None  # too long: SQLite's own error
+    folded = literal.encode().lower()  # bytes.lower() folds ASCII letters only, as SQLite's LIKE does
+    return tests[0], folded.decode(), tests[1], folded
+
+
+def check_match(pattern, text, wildcard):
+    """Raise if SQLite's LIKE or GLOB could take more than MATCH_BUDGET steps on these arguments:
+    it tries the pattern after its first wildcard at each character of the text (a number or NULL
+    is short, and a pattern without a wildcard is matched in one pass)."""
+    if not isinstance(pattern, (str, bytes)) or not isinstance(text, (str, bytes)):
+        return
+    if isinstance(pattern, bytes):
+        wildcard = wildcard.encode()
+    first = pattern.find(wildcard)
+    after = pattern[first + 1:].rstrip(wildcard) if first >= 0 else ""  # a trailing wildcard ends at once
+    if len(text) * len(after) > MATCH_BUDGET:
+        raise ValueError(f"LIKE or GLOB over {MATCH_BUDGET:,} (text length times pattern length)")
+
+
+def bounded_rows(factory):
+    """A row factory making the rows `factory` would (a tuple if None) that refuses to fetch more
+    than FETCH_LIMIT bytes of text and blobs through one cursor.
+    (Numbers are not counted: max_returned_rows and the column limit bound them.)"""
+    current = {"cursor": None, "size": 0}  # a connection serves one thread; Datasette reads one cursor at a time
+
+    def row(cursor, values):
+        if cursor is not current["cursor"]:
+            current["cursor"], current["size"] = cursor, 0
+        for value in values:
+            if type(value) is str or type(value) is bytes:
+                current["size"] += len(value)
+        if current["size"] > FETCH_LIMIT:
+            raise sqlite3.OperationalError(too_much_fetched())
+        return factory(cursor, values) if factory is not None else values
+
+    return row
 
 
 def check_format(args):
@@ -225,6 +314,11 @@ def capped(send, scope, query_string):
         await send(event)
 
     return send_capped
+
+
+def too_much_fetched():
+    return (f"The query returns more than the site's limit of {FETCH_LIMIT:,} bytes of text and blobs: "
+            "ask for fewer rows or columns, or shorter values (the whole database can be downloaded instead).")
 
 
 def too_large():
