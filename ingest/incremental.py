@@ -5,10 +5,10 @@ file under seeds/ (taken before anything was read), the code and libraries that 
 the database file itself. On the next build a document is read, parsed and validated again
 only when its source, its claims file or its documents.yml entry changed; its old rows are
 deleted from a copy of the database and its new rows inserted (FTS triggers follow), and each
-scorecard row that counted the old or the new claims changes by the difference. Anything the whole
-ledger depends on (publishers, authors, topics, the code) means a full build. The result holds
-the same rows as a full build; only SQLite row ids of the changed rows may differ, so release
-builds use ``--full``.
+scorecard row and probability count that counted the old or the new claims changes by the
+difference. Anything the whole ledger depends on (publishers, authors, topics, the code) means
+a full build. The result holds the same rows as a full build; only SQLite row ids of the
+changed rows may differ, so release builds use ``--full``.
 """
 import functools
 import hashlib
@@ -311,7 +311,8 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
                        for row in rows]
             recount = json.dumps(sorted(redo | gone | claim_links.documents_touched(db, targets)))
             claims_of = "select id from claims where document_id in (select value from json_each(?))"
-            before = aggregate.counts_of(db, [r[0] for r in db.execute(claims_of, [recount])])  # what the old rows add
+            recounted = [r[0] for r in db.execute(claims_of, [recount])]
+            before = aggregate.counts_of(db, recounted), probability_scores.count(db, recounted)  # what the old rows add
             _delete(db, redo | gone, links)
             _check_unique_claims(db, ctx.claim_ids, problems)
             if problems:
@@ -322,8 +323,9 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
             claim_links.refresh(db, seeds_dir, problems)
             if problems:
                 raise ValidationFailed(problems)
-            aggregate.apply(db, before, aggregate.counts_of(db, [r[0] for r in db.execute(claims_of, [recount])]))
-            probability_scores.materialise(db)  # recounted whole: only predictions with a probability are read
+            recounted = [r[0] for r in db.execute(claims_of, [recount])]
+            aggregate.apply(db, before[0], aggregate.counts_of(db, recounted))
+            probability_scores.apply(db, before[1], probability_scores.count(db, recounted))
         _refresh_search(db)
         db.execute("pragma journal_mode = delete")
     finally:

@@ -12,10 +12,13 @@ rate: half credit (partially correct is 0.5), strict (0), lenient (1).
 
 probability_scores has a row per scorecard key (same id as scorecards: "author/jane-doe");
 calibration_bins a row per rule and tenth of the probability scale, overall and per author.
-Everything is counted from {(probability, verdict): predictions} per key, so the figures do not
-depend on row order, and a build (full or incremental) recounts them from the claims in
-well under a second: only the predictions with a probability are read, through a partial index.
+Everything is computed from {(probability, verdict): predictions} per key, so the figures do not
+depend on row order. Those integer counts are kept in probability_counts: an incremental build
+changes a key's counts by what the changed documents' claims counted before and count now
+(count, apply) and recomputes just those keys' rows, exactly as a full build computes them
+(subtracting from the stored rounded floats would not be exact).
 """
+import json
 import math
 from collections import Counter, defaultdict
 
@@ -29,16 +32,19 @@ BIN_DIMENSIONS = ("overall", "author")
 SCORES = {"id": str, "dimension": str, "key": str, "label": str, "scored": int, "correct": int,
           "partially_correct": int, "incorrect": int, "mean_probability": float,
           **{f"{score}{SUFFIX[rule]}": float for score in ("brier", "log_score", "brier_reference") for rule in RULES}}
+COUNTS = {"dimension": str, "key": str, "probability": float, "verdict": str, "predictions": int}
 BIN_SCHEMA = {"id": str, "dimension": str, "key": str, "rule": str, "bin": int, "low": float, "high": float,
               "predictions": int, "mean_probability": float, "points": float, "share": float,
               "wilson_low": float, "wilson_high": float}
+TABLES = {"probability_counts": (COUNTS, "dimension, key, probability, verdict"),  # table: (schema, primary key)
+          "probability_scores": (SCORES, "id"), "calibration_bins": (BIN_SCHEMA, "id")}
 
 FACTS = """select c.document_id, c.author_id, substr(c.made, 1, 4), d.publisher_id, c.probability, c.verdict,
   (select coalesce(group_concat(ct.topic_id, char(31)), '') from claim_topics ct where ct.claim_id = c.id)
 from claims c join documents d on d.id = c.document_id
 where c.probability is not null and c.kind = 'prediction'
   and c.verdict in (select id from verdicts where in_denominator = 1)
-  and c.id not in (select claim_id from claim_groups where counted = 0)"""  # once per predictor, as the hit rates
+  and c.id not in (select claim_id from claim_groups where counted = 0){where}"""  # once per predictor, as the hit rates
 
 
 def bin_of(p):
@@ -51,13 +57,17 @@ def log_term(p, o):
     return o * math.log(p) + (1 - o) * math.log(1 - p)
 
 
-def count(db):
-    """{(dimension, key): Counter({(probability, verdict): predictions})}."""
+def count(db, claim_ids=None):
+    """{(dimension, key): Counter({(probability, verdict): predictions})}, of every prediction or of just these claims."""
     ancestors = defaultdict(set)
     for ancestor, topic in db.execute("select ancestor_id, topic_id from topic_closure"):
         ancestors[topic].add(ancestor)
+    if claim_ids is None:
+        facts = db.execute(FACTS.format(where=""))
+    else:
+        facts = db.execute(FACTS.format(where=" and c.id in (select value from json_each(?))"), [json.dumps(list(claim_ids))])
     out = defaultdict(Counter)
-    for document, author, year, publisher, p, verdict, topics in db.execute(FACTS):
+    for document, author, year, publisher, p, verdict, topics in facts:
         keys = [("overall", "all"), ("document", document), ("year", year)]
         if author is not None:
             keys.append(("author", author))
@@ -71,6 +81,13 @@ def count(db):
 
 def _round(x):
     return None if x is None else round(x, 4)
+
+
+def count_rows(counts):
+    """probability_counts rows."""
+    for (dimension, key), counted in sorted(counts.items()):
+        for (p, verdict), m in sorted(counted.items()):
+            yield {"dimension": dimension, "key": key, "probability": p, "verdict": verdict, "predictions": m}
 
 
 def score_rows(counts, points, labels):
@@ -112,30 +129,74 @@ def bin_rows(counts, points):
 
 
 def materialise(db):
-    """(Re)create probability_scores and calibration_bins from the claims (db: a sqlite3 connection
-    or a sqlite_utils Database), in the open transaction if there is one."""
+    """(Re)create probability_counts, probability_scores and calibration_bins from the claims (db: a
+    sqlite3 connection or a sqlite_utils Database), in the open transaction if there is one."""
+    _in_transaction(db, _materialise)
+
+
+def apply(db, before, after):
+    """Change the three tables from what some claims counted (before: count(db, their ids), taken
+    before they were deleted) to what the claims that replace them count (after: count of those).
+
+    Only the keys those claims count under are recomputed, from their stored counts minus before
+    plus after; a key left with no scored prediction loses its rows.
+    """
+    _in_transaction(db, lambda conn: _apply(conn, before, after))
+
+
+def _in_transaction(db, work):
     conn = getattr(db, "conn", db)
     if conn.in_transaction:
-        _materialise(conn)
+        work(conn)
     else:
         with conn:  # committed here, as aggregate's inserts are
-            _materialise(conn)
+            work(conn)
 
 
 def _materialise(conn):
     conn.execute("create index if not exists claims_probability on claims(probability) where probability is not null")
-    points = {verdict: {rule: value for rule, value in zip(RULES, values)} for verdict, *values in conn.execute(
-        f"select id, {', '.join(RULES.values())} from verdicts where in_denominator = 1")}
     counts = count(conn)
-    labels = {dimension: dict(conn.execute(sql)) for dimension, sql in LABELS.items()}
-    labels["overall"] = {"all": "All predictions"}
-    for table, schema, rows in (("probability_scores", SCORES, score_rows(counts, points, labels)),
-                                ("calibration_bins", BIN_SCHEMA, bin_rows(counts, points))):
+    for table, (schema, key) in TABLES.items():
         conn.execute(f"drop table if exists [{table}]")
-        columns = ", ".join(f"[{c}] {'text' if t is str else 'integer' if t is int else 'float'}"
-                            f"{' primary key' if c == 'id' else ''}" for c, t in schema.items())
-        conn.execute(f"create table [{table}] ({columns})")
-        conn.executemany(f"insert into [{table}] values ({', '.join('?' * len(schema))})",
-                         [tuple(map(row.get, schema)) for row in rows])
+        columns = ", ".join(f"[{c}] {'text' if t is str else 'integer' if t is int else 'float'}" for c, t in schema.items())
+        conn.execute(f"create table [{table}] ({columns}, primary key ({key}))")
+    _insert(conn, counts, _labels(conn))
     conn.execute("create index probability_scores_dimension on probability_scores(dimension, scored)")
     conn.execute("create index calibration_bins_key on calibration_bins(dimension, key, rule, bin)")
+
+
+def _apply(conn, before, after):
+    keys = sorted(before.keys() | after.keys())
+    counts = {}
+    for key in keys:
+        stored = Counter({(p, verdict): m for p, verdict, m in conn.execute(
+            "select probability, verdict, predictions from probability_counts where dimension = ? and key = ?", key)})
+        counts[key] = stored - before.get(key, Counter()) + after.get(key, Counter())  # Counter drops keys left at 0
+    conn.executemany("delete from probability_counts where dimension = ? and key = ?", keys)
+    conn.executemany("delete from probability_scores where id = ?", [(f"{d}/{k}",) for d, k in keys])
+    conn.executemany("delete from calibration_bins where dimension = ? and key = ?", keys)
+    counts = {key: counted for key, counted in counts.items() if counted}
+    _insert(conn, counts, _labels(conn, counts))
+
+
+def _labels(conn, keys=None):
+    """{dimension: {key: label}}, of every key or of just these (dimension, key) pairs."""
+    labels = {"overall": {"all": "All predictions"}}
+    for dimension, sql in LABELS.items():
+        if keys is None:
+            labels[dimension] = dict(conn.execute(sql))
+        else:
+            wanted = json.dumps([k for d, k in keys if d == dimension])
+            labels[dimension] = dict(conn.execute(f"{sql} where id in (select value from json_each(?))", [wanted]))
+    return labels
+
+
+def _insert(conn, counts, labels):
+    points = {verdict: {rule: value for rule, value in zip(RULES, values)} for verdict, *values in conn.execute(
+        f"select id, {', '.join(RULES.values())} from verdicts where in_denominator = 1")}
+    for table, rows in (("probability_counts", count_rows(counts)),
+                        ("probability_scores", score_rows(counts, points, labels)),
+                        ("calibration_bins", bin_rows(counts, points))):
+        schema = TABLES[table][0]
+        conn.executemany(f"insert into [{table}] values ({', '.join('?' * len(schema))})",
+                         [tuple(map(row.get, schema)) for row in rows])

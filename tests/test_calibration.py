@@ -199,6 +199,15 @@ async def test_every_point_links_to_its_claims(hand_ds):
 
 
 @pytest.mark.asyncio
+async def test_probability_counts_are_hidden_from_the_table_list_but_queryable(hand_ds):
+    tables = {t["name"]: t["hidden"] for t in (await hand_ds.client.get("/hindsight.json")).json()["tables"]}
+    assert tables["probability_counts"] and not tables["probability_scores"]
+    ann = (await hand_ds.client.get("/hindsight/probability_counts.json?dimension=author&key=ann&_shape=array")).json()
+    assert sorted((r["probability"], r["verdict"], r["predictions"]) for r in ann) == [
+        (0.2, "correct", 1), (0.8, "incorrect", 1), (0.9, "correct", 1), (0.95, "partially_correct", 1)]
+
+
+@pytest.mark.asyncio
 async def test_canned_confident_and_wrong_and_doubted_but_happened(hand_ds):
     wrong = (await hand_ds.client.get("/hindsight/confident_and_wrong.json?_shape=array")).json()
     assert [r["claim_id"] for r in wrong] == ["c8", "c2"]  # at least 0.8, incorrect; most confident first

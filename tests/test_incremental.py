@@ -1,14 +1,17 @@
 """hindsight build after a change: only the changed documents are redone, and the rows equal a full build."""
 import ast
+import datetime
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from bench.compare import differences, fts_intact
-from ingest import incremental
+from ingest import incremental, probability_scores
 from ingest.build import build
 from ingest.cli import cli
 from ingest.validate import ValidationFailed
@@ -118,6 +121,69 @@ def test_a_new_claims_file_for_no_document_is_an_error_as_in_a_full_build(built)
     assert [str(p) for p in incremental_error.value.problems] == [str(p) for p in full_error.value.problems]
     assert f"{stray}:1: claims file for document 'no-such-document'" in str(incremental_error.value)
     assert db.read_bytes() == before
+
+
+# Predictions given a probability before the first build (the seeds give one to a scored prediction).
+PROBABILITIES = {"ai-predictions-2024": {"aip24-01": 0.6, "aip24-02": 0.7, "aip24-03": 0.7, "aip24-11": 0.25},
+                 "hu-po-future-directions": {"hupo24-06": 0.35, "hupo24-16": 0.9}}
+
+
+def _edit_claim(seeds, doc_id, claim_id, edit):
+    """Apply edit to one claim entry (the claims file is written anew, without its comments)."""
+    path = seeds / "claims" / f"{doc_id}.yml"
+    entries = yaml.safe_load(path.read_text())
+    edit(next(e for e in entries if e["id"] == claim_id))
+    path.write_text(yaml.safe_dump(entries, sort_keys=False, allow_unicode=True))
+
+
+def _remove_document(seeds, doc_id):
+    text = (seeds / "documents.yml").read_text()
+    start = text.index(f"- id: {doc_id}\n")
+    end = text.index("- id: ", start + 1)
+    (seeds / "documents.yml").write_text(text[:start] + text[end:])
+    (seeds / yaml.safe_load(text[start:end])[0]["file"]).unlink()
+    (seeds / "claims" / f"{doc_id}.yml").unlink()
+
+
+def _rows(db, table):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(f"select * from [{table}] order by id").fetchall()
+    finally:
+        conn.close()
+
+
+PROBABILITY_CHANGES = {
+    "a probability moves to another bin": lambda s: _edit_claim(
+        s, "ai-predictions-2024", "aip24-03", lambda c: c.update(probability=0.15)),
+    "a verdict changes": lambda s: _edit_claim(
+        s, "hu-po-future-directions", "hupo24-16", lambda c: c["resolutions"][-1].update(verdict="correct")),
+    "a same_as link removed counts the claim": lambda s: _edit_claim(
+        s, "ai-predictions-2024", "aip24-02", lambda c: c.pop("same_as")),
+    # Made earlier by the same author, hupo24-16 becomes the one counted: aip24-11, in a document
+    # that did not change, stops counting.
+    "a same_as link from another document": lambda s: _edit_claim(
+        s, "hu-po-future-directions", "hupo24-16",
+        lambda c: c.update(author="anonymous-blogger", made=datetime.date(2024, 1, 1), same_as="aip24-11")),
+    "a document removed": lambda s: _remove_document(s, "ai-predictions-2024"),
+}
+
+
+@pytest.mark.parametrize("change", PROBABILITY_CHANGES)
+def test_probability_scores_follow_a_change_as_a_full_build_counts_them(change, seeds_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(incremental, "MOST", 1.0)  # four seed documents: one removed is a quarter
+    for doc_id, probabilities in PROBABILITIES.items():
+        for claim_id, p in probabilities.items():
+            _edit_claim(seeds_copy, doc_id, claim_id, lambda c: c.update(probability=p))
+    db = tmp_path / "out" / "hindsight.db"
+    build(seeds_copy, db, incremental=True)
+    scores, bins = _rows(db, "probability_scores"), _rows(db, "calibration_bins")
+    PROBABILITY_CHANGES[change](seeds_copy)
+    with monkeypatch.context() as m:  # only the keys the change touches are recounted
+        m.setattr(probability_scores, "materialise", lambda db: pytest.fail("probability scores recounted whole"))
+        assert build(seeds_copy, db, incremental=True)["mode"] == "incremental"
+    assert _rows(db, "probability_scores") != scores and _rows(db, "calibration_bins") != bins
+    assert differences(db, _full(seeds_copy, tmp_path)) == []
 
 
 def _imports(module):
