@@ -1,5 +1,5 @@
 """Code the site's plugins share: finding the ledger database, building URLs under any mount point,
-and rendering markdown safely.
+rendering markdown safely, and reading a page's parameters and answering it (pages.py).
 
 The files in plugins/ are loaded by Datasette one by one (--plugins-dir) and cannot import each
 other; they import this package instead, installed with the hindsight distribution (and shipped in

@@ -3,9 +3,10 @@ the published scales that turn hedge words into probabilities. Every figure is r
 tables materialised at build (probability_scores, calibration_bins): no grouping per request."""
 from urllib.parse import urlencode
 
-from datasette import NotFound, Response, hookimpl
+from datasette import NotFound, hookimpl
 
 from hindsight_site import ledger, ledger_name
+from hindsight_site.pages import answer, choice
 
 # rule -> (label, how partial credit scores, column suffix); as the scorecards' rules
 RULES = {
@@ -21,11 +22,6 @@ CONVENTION = (
     "o·ln p + (1 − o)·ln(1 − p), natural log, with p clipped to [0.01, 0.99] so that a 0 or 1 that went wrong "
     "costs ln 0.01 ≈ −4.61 rather than minus infinity; 0 is perfect, higher is better, always saying 50% "
     "scores ln 0.5 ≈ −0.693. Only resolved predictions with a probability are scored.")
-
-
-def rule_of(request):
-    rule = request.args.get("rule", "half")
-    return rule if rule in RULES else "half"
 
 
 def scores(row, rule):
@@ -45,7 +41,7 @@ def claims_url(datasette, author, rule, bin_):
 
 
 async def calibration(datasette, db, request, author=None):
-    rule = rule_of(request)
+    rule = choice(request, "rule", RULES, "half")
     dimension, key = ("author", author) if author else ("overall", "all")
     row = (await db.execute("select * from probability_scores where id = :id", {"id": f"{dimension}/{key}"})).first()
     bins = [dict(b) for b in (await db.execute(
@@ -83,13 +79,10 @@ async def author_page(datasette, request):
 
 
 async def respond(datasette, request, data, path):
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_calibration.html", {
-        **data, "title": f"Calibration: {data['label']}", "rules": RULES, "path": path,
-        "words_url": datasette.urls.path("/calibration/words"),
-        "alternate_url_json": datasette.urls.path(f"{path}.json?" + urlencode({"rule": data["rule"]})),
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_calibration.html",
+                        datasette.urls.path(f"{path}.json?" + urlencode({"rule": data["rule"]})),
+                        title=f"Calibration: {data['label']}", rules=RULES, path=path,
+                        words_url=datasette.urls.path("/calibration/words"))
 
 
 async def words_page(datasette, request):
@@ -106,11 +99,8 @@ async def words_page(datasette, request):
         "select count(*) from claims c join confidence_words w on w.word = c.probability_word "
         "where c.probability <> w.probability")).first()[0]
     data = {"scales": scales, "sources": counts, "overridden": overridden}
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_calibration_words.html", {
-        **data, "title": "Probability words", "alternate_url_json": datasette.urls.path("/calibration/words.json"),
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_calibration_words.html",
+                        datasette.urls.path("/calibration/words.json"), title="Probability words")
 
 
 @hookimpl

@@ -3,9 +3,11 @@ claims from other sources), and lists of claims filtered by what a scorecard cou
 import json
 from urllib.parse import urlencode
 
-from datasette import NotFound, Response, hookimpl
+from datasette import NotFound, hookimpl
+from datasette.utils.asgi import BadRequest
 
 from hindsight_site import ledger
+from hindsight_site.pages import answer, page_number
 
 PAGE = 50
 CONTEXT = 600  # characters of the document read either side of the quote
@@ -128,16 +130,7 @@ VERDICTS = {
 }
 SCORED = ("author", "publisher", "document", "topic", "year")
 DENSE = 0.01  # a filter keeping at least this share of the predictions is checked row by row
-LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
 PAST_THE_END = "These claims have no page with the number given in ?page=: the list ends before it."
-
-
-def page_of(request):
-    """?page=: a page number from 1; a value that is not a whole number reads as the first page."""
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 def in_context(before, after, more_before, more_after):
@@ -189,11 +182,8 @@ async def claim_page(datasette, request):
         "same_prediction": [dict(r) for r in (await db.execute(SAME, {"id": claim["id"]})).rows],
         "responses": [dict(r) for r in (await db.execute(RESPONSES, {"id": claim["id"]})).rows],
     }
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_claim.html", {
-        **data, "title": claim["statement"], "alternate_url_json": datasette.urls.path(f"/claims/{claim['id']}.json"),
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_claim.html",
+                        datasette.urls.path(f"/claims/{claim['id']}.json"), title=claim["statement"])
 
 
 async def plan(db, params, verdict_column):
@@ -231,7 +221,7 @@ async def claims_page(datasette, request):
         if not value:
             continue
         if name == "year" and not (len(value) == 4 and value.isascii() and value.isdigit()):
-            raise NotFound("A year is four digits, such as 2024")
+            raise BadRequest("?year= is a year: four digits, such as 2024.")
         row = (await db.execute(label_sql, {name: value})).first()
         if row is None:
             raise NotFound(UNKNOWN[name])
@@ -255,12 +245,10 @@ async def claims_page(datasette, request):
             params["verdict"] = verdict
         conditions["verdict"] = (indexed, checked)
         described["verdict"] = label
-    page = page_of(request)
+    page = page_number(request, PAGE, PAST_THE_END)
     driver, scorecard = await plan(db, params, verdict_column)
     where = [indexed if name == driver or (driver == "verdict" and name == "kind") else checked
              for name, (indexed, checked) in conditions.items()]
-    if page > LAST_PAGE:
-        raise NotFound(PAST_THE_END)
     rows = await db.execute(LIST.format(where=" and ".join(where) or "1"),
                             {**params, "n": PAGE + 1, "o": (page - 1) * PAGE})
     claims = [dict(r) for r in rows.rows]
@@ -280,11 +268,8 @@ async def claims_page(datasette, request):
         "next_url": url(page=page + 1) if len(claims) > PAGE else None,
         "previous_url": url(page=page - 1) if page > 1 else None,
     }
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_claims.html", {
-        **data, "title": describe(filters.get("kind"), described), "alternate_url_json": url(".json"),
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_claims.html", url(".json"),
+                        title=describe(filters.get("kind"), described))
 
 
 def describe(kind, described):

@@ -2,16 +2,16 @@
 highlighted in its verdict's colour and linked to the claim."""
 from urllib.parse import urlencode
 
-from datasette import NotFound, Response, hookimpl
+from datasette import NotFound, hookimpl
 from datasette.utils import tilde_encode
 from markdown_it.token import Token
 from markupsafe import Markup
 
 from hindsight_site import ledger
+from hindsight_site.pages import answer, page_number
 from hindsight_site.rendering import MD, TAGS as SHARED_TAGS, clean
 
 PAGE = 50
-LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
 PAST_THE_END = "The documents have no page with the number given in ?page=: the list ends before it."
 # The shared set, less h1 (the page has its own), plus the highlights' marks and references.
 TAGS = (SHARED_TAGS - {"h1"}) | {"mark", "sup"}
@@ -206,26 +206,17 @@ async def document_page(datasette, request):
         "claims": claims,
         "verdict_counts": counts,
     }
-    if request.url_vars.get("format"):
-        return Response.json(data)
     if counts.get("unreviewed"):
         verdicts.append({"id": "unreviewed", "label": "Unreviewed", "description": "No resolution recorded yet."})
-    return Response.html(await datasette.render_template("hindsight_document.html", {
-        **data, "title": doc["title"], "body": body, "verdicts": verdicts,
-        "unplaced": [c for c in claims if not c["placed"]],
-        "alternate_url_json": datasette.urls.path(f"/documents/{doc['id']}.json"),
-        "row_url": datasette.urls.row(db.name, "documents", tilde_encode(doc["id"])),
-    }, request=request))
+    return await answer(
+        datasette, request, data, "hindsight_document.html", datasette.urls.path(f"/documents/{doc['id']}.json"),
+        title=doc["title"], body=body, verdicts=verdicts, unplaced=[c for c in claims if not c["placed"]],
+        row_url=datasette.urls.row(db.name, "documents", tilde_encode(doc["id"])))
 
 
 async def documents_page(datasette, request):
     db = ledger(datasette)
-    try:
-        page = max(1, int(request.args.get("page", "1")))  # not a whole number: the first page
-    except ValueError:
-        page = 1
-    if page > LAST_PAGE:
-        raise NotFound(PAST_THE_END)
+    page = page_number(request, PAGE, PAST_THE_END)
     rows = [dict(r) for r in (await db.execute(DOCUMENTS, {"n": PAGE + 1, "o": (page - 1) * PAGE})).rows]
     if page > 1 and not rows:
         raise NotFound(PAST_THE_END)
@@ -234,11 +225,8 @@ async def documents_page(datasette, request):
         "next_url": datasette.urls.path("/documents?" + urlencode({"page": page + 1})) if len(rows) > PAGE else None,
         "previous_url": datasette.urls.path("/documents?" + urlencode({"page": page - 1})) if page > 1 else None,
     }
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_documents.html", {
-        **data, "title": "Documents", "alternate_url_json": datasette.urls.path(f"/documents.json?page={page}"),
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_documents.html",
+                        datasette.urls.path(f"/documents.json?page={page}"), title="Documents")
 
 
 @hookimpl

@@ -1,7 +1,8 @@
 """The home page: the ledger's headline numbers, the newest resolutions and the ways in."""
-from datasette import Response, hookimpl
+from datasette import hookimpl
 
 from hindsight_site import ledger, ledger_name
+from hindsight_site.pages import answer
 
 OVERALL = "select * from scorecards where id = 'overall/all'"
 # The resolved index gives the newest first; ties keep index order, so no sort of the whole table.
@@ -49,15 +50,9 @@ async def home_data(datasette):
 
 async def home(datasette, request):
     data = await home_data(datasette)
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    queries = await datasette.get_canned_queries(ledger_name(datasette), request.actor)
-    return Response.html(await datasette.render_template(
-        "hindsight_home.html",
-        {**data, "title": "A ledger of AI predictions", "dimensions": DIMENSIONS, "queries": queries,
-         "alternate_url_json": datasette.urls.path("/.json")},
-        request=request,
-    ))
+    return await answer(datasette, request, data, "hindsight_home.html", datasette.urls.path("/.json"),
+                        title="A ledger of AI predictions", dimensions=DIMENSIONS,
+                        queries=await datasette.get_canned_queries(ledger_name(datasette), request.actor))
 
 
 @hookimpl

@@ -1,6 +1,6 @@
 """A parameter of a request is the client's mistake, never the server's: what Datasette's own table
 and query pages would answer with a 500 for a bad parameter is answered with a 400 saying what is
-wrong. (Hindsight's own pages validate their parameters in their own plugins.)
+wrong. (Hindsight's own pages read theirs through hindsight_site/pages.py, just as strictly.)
 
 Checked before Datasette sees the request:
 - `_timelimit=`, which Datasette reads with int();

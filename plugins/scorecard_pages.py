@@ -3,13 +3,13 @@ materialised scorecards table through its indexes: no grouping at request time, 
 import json
 from urllib.parse import urlencode
 
-from datasette import NotFound, Response, hookimpl
+from datasette import NotFound, hookimpl
 
 from hindsight_site import ledger
+from hindsight_site.pages import answer, choice, page_number
 
 PAGE = 50
 PREVIEW = 5
-LAST_PAGE = (2 ** 63 - 1) // PAGE  # the last page whose offset SQLite can hold
 # dimension -> (column heading, title, note)
 DIMENSIONS = {
     "author": ("Author", "By author", ""),
@@ -47,11 +47,6 @@ def claims_links(datasette, dimension, key):
     return links
 
 
-def rule_of(request):
-    rule = request.args.get("rule", "half")
-    return rule if rule in RULES else "half"
-
-
 def present(datasette, row, rule):
     """A scorecard row with the chosen rule's rate and interval, and links to the claims behind each number."""
     _, _, rate, _, low, high = RULES[rule]
@@ -83,7 +78,7 @@ async def verdict_labels(db):
 
 async def overview(datasette, request):
     db = ledger(datasette)
-    rule = rule_of(request)
+    rule = choice(request, "rule", RULES, "half")
     overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
     dimensions = {}
     for dimension in DIMENSIONS:
@@ -92,26 +87,18 @@ async def overview(datasette, request):
         dimensions[dimension] = [present(datasette, r, rule) for r in rows.rows]
     data = {"rule": rule, "overall": (await with_probability_scores(db, [present(datasette, overall, rule)], rule))[0] if overall else None,
             "dimensions": dimensions}
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_scorecards.html", {
-        **data, "title": "Scorecards", "names": DIMENSIONS, "rules": RULES, "labels": await verdict_labels(db),
-        "alternate_url_json": datasette.urls.path("/scorecard.json?" + urlencode({"rule": rule})),
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_scorecards.html",
+                        datasette.urls.path("/scorecard.json?" + urlencode({"rule": rule})),
+                        title="Scorecards", names=DIMENSIONS, rules=RULES, labels=await verdict_labels(db))
 
 
 async def dimension_page(datasette, request):
     dimension = request.url_vars["dimension"]
     db = ledger(datasette)
-    rule = rule_of(request)
-    sort = request.args.get("sort", "predictions")
-    sort = sort if sort in SORTS else "predictions"
-    try:
-        page = max(1, int(request.args.get("page", "1")))  # not a whole number: the first page
-    except ValueError:
-        page = 1
-    if page > LAST_PAGE:
-        raise NotFound(f"The {dimension} scorecard has no page with the number given in ?page=")
+    rule = choice(request, "rule", RULES, "half")
+    sort = choice(request, "sort", SORTS, "predictions")
+    past_the_end = f"The {dimension} scorecard has no page with the number given in ?page=: it ends before it."
+    page = page_number(request, PAGE, past_the_end)
     order = SORTS[sort][0].format(low=RULES[rule][4])  # chosen from fixed strings, never from the request
     rows = await db.execute(
         f"select * from scorecards where dimension = :d order by {order} limit :n offset :o",
@@ -119,7 +106,7 @@ async def dimension_page(datasette, request):
     )
     rows = await with_probability_scores(db, [present(datasette, r, rule) for r in rows.rows[:PAGE]], rule) + rows.rows[PAGE:]
     if page > 1 and not rows:
-        raise NotFound(f"The {dimension} scorecard has no page with the number given in ?page=")
+        raise NotFound(past_the_end)
     overall = (await db.execute("select * from scorecards where id = 'overall/all'")).first()
 
     def url(fmt="", **changes):
@@ -132,13 +119,9 @@ async def dimension_page(datasette, request):
         "next_url": url(page=page + 1) if len(rows) > PAGE else None,
         "previous_url": url(page=page - 1) if page > 1 else None,
     }
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_scorecard.html", {
-        **data, "title": f"Scorecard {DIMENSIONS[dimension][1].lower()}",
-        "names": DIMENSIONS, "rules": RULES, "sorts": SORTS, "labels": await verdict_labels(db),
-        "url": url, "alternate_url_json": url(".json"),
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_scorecard.html", url(".json"),
+                        title=f"Scorecard {DIMENSIONS[dimension][1].lower()}", names=DIMENSIONS, rules=RULES,
+                        sorts=SORTS, labels=await verdict_labels(db), url=url)
 
 
 @hookimpl

@@ -1,9 +1,10 @@
 """Topics: the taxonomy with each topic's scorecard, and a page per topic with its sub-topics and claims."""
 from urllib.parse import urlencode
 
-from datasette import NotFound, Response, hookimpl
+from datasette import NotFound, hookimpl
 
 from hindsight_site import ledger
+from hindsight_site.pages import answer
 
 SCORED_TOPICS = """
 select t.id, t.name, t.description, t.depth, t.parent_id, s.predictions, s.resolved, s.correct,
@@ -24,12 +25,8 @@ async def verdict_labels(db):
 async def topics_page(datasette, request):
     db = ledger(datasette)
     topics = [dict(r) for r in (await db.execute(SCORED_TOPICS + " order by t.path")).rows]
-    if request.url_vars.get("format"):
-        return Response.json({"topics": topics})
-    return Response.html(await datasette.render_template("hindsight_topics.html", {
-        "topics": topics, "title": "Topics", "labels": await verdict_labels(db),
-        "alternate_url_json": datasette.urls.path("/topics.json"),
-    }, request=request))
+    return await answer(datasette, request, {"topics": topics}, "hindsight_topics.html",
+                        datasette.urls.path("/topics.json"), title="Topics", labels=await verdict_labels(db))
 
 
 async def topic_page(datasette, request):
@@ -49,13 +46,10 @@ async def topic_page(datasette, request):
         "claims": claims["claims"],
         "more_claims_url": claims["next_url"],
     }
-    if request.url_vars.get("format"):
-        return Response.json(data)
-    return Response.html(await datasette.render_template("hindsight_topic.html", {
-        **data, "title": topic["name"], "alternate_url_json": datasette.urls.path(f"/topics/{topic['id']}.json"),
-        "trail": [(datasette.urls.instance(), "Home"), (datasette.urls.path("/topics"), "Topics")]
-        + [(datasette.urls.path(f"/topics/{a['id']}"), a["name"]) for a in data["ancestors"]],
-    }, request=request))
+    return await answer(datasette, request, data, "hindsight_topic.html",
+                        datasette.urls.path(f"/topics/{topic['id']}.json"), title=topic["name"],
+                        trail=[(datasette.urls.instance(), "Home"), (datasette.urls.path("/topics"), "Topics")]
+                        + [(datasette.urls.path(f"/topics/{a['id']}"), a["name"]) for a in data["ancestors"]])
 
 
 @hookimpl

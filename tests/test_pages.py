@@ -176,8 +176,13 @@ async def test_scorecard_rules(ds, rule):
 async def test_scorecard_orders_and_bad_parameters(ds):
     rows = (await get_json(ds, "/scorecard/topic.json?sort=label"))["rows"]
     assert [r["label"] for r in rows] == sorted(r["label"] for r in rows)
-    fallback = await get_json(ds, "/scorecard/author.json?rule=<script>&sort=1;drop&page=x")
-    assert (fallback["rule"], fallback["sort"], fallback["page"]) == ("half", "predictions", 1)
+    for query, error in (("rule=<script>", "?rule= is one of: half, strict, lenient."),
+                         ("sort=1;drop", "?sort= is one of: predictions, interval, label."),
+                         ("page=x", "?page= is a page number: a whole number from 1")):
+        response = await get(ds, f"/scorecard/author.json?{query}", status=400)
+        assert error in response.json()["error"] and "script" not in response.text, query
+    empty = await get_json(ds, "/scorecard/author.json?rule=&sort=&page=")  # an empty field is one not chosen
+    assert (empty["rule"], empty["sort"], empty["page"]) == ("half", "predictions", 1)
     await get(ds, "/scorecard/author.json?page=1000", status=404)
     await get(ds, "/scorecard/nonsense", status=404)
 
@@ -336,7 +341,8 @@ async def test_claims_list_filters(ds):
     assert ids(everything) == set(LEDGER.claims)
     assert [c["made"] for c in everything] == sorted((c["made"] for c in everything), reverse=True)
     await get(ds, "/claims.json?verdict=no-such-verdict", status=404)  # only values that exist are named
-    await get(ds, "/claims?year=20x4", status=404)
+    await get(ds, "/claims?year=20x4", status=400)  # not a year at all
+    await get(ds, "/claims?year=2999", status=404)  # a year, but no claim was made in it
 
     author = max(LEDGER.authors, key=lambda a: len(LEDGER.predictions("author", a)))
     html = (await get(ds, f"/claims?author={author}&kind=prediction&verdict=correct")).text

@@ -28,13 +28,17 @@ SOME = ["", "abc", "-5", "1e9", str(10 ** 30), "9" * 5000, "a\x00b", "<script>al
 CLAIM = next(iter(sorted(LEDGER.claims)))
 DOCUMENT = LEDGER.claims[CLAIM]["document"]
 TOPIC = LEDGER.claims[CLAIM]["topics"][0]
+AUTHOR = next(iter(sorted(LEDGER.authors)))
 # Hindsight's pages -> the parameters each reads (test_every_parameter_is_covered keeps this complete)
 OURS = {
-    "/": [], "/claims": ["author", "publisher", "document", "topic", "year", "kind", "verdict", "page"],
+    "/": [], "/claims": ["author", "publisher", "document", "topic", "year", "kind", "verdict", "counted", "page"],
     "/documents": ["page"], f"/documents/{DOCUMENT}": [], f"/claims/{CLAIM}": [],
     "/scorecard": ["rule"], "/scorecard/author": ["rule", "sort", "page"], "/scorecard/year": ["rule", "sort", "page"],
     "/topics": [], f"/topics/{TOPIC}": [],
+    "/calibration": ["rule"], f"/calibration/author/{AUTHOR}": ["rule"], "/calibration/words": [],
 }
+# how a plugin reads a parameter: from request.args itself, or through hindsight_site/pages.py
+READS = re.compile(r"""(?:request\.args\.get(?:list)?\(|\bchoice\(request,)\s*["']([^"']+)["']""")
 # Datasette's own pages -> parameters they read: sorting, paging, facets, filters on integer, text and
 # rowid columns, full-text search, time limits, shapes, joins.
 TABLE = ["_sort", "_sort_desc", "_size", "_next", "_facet", "_facet_array", "_facet_date", "_facet_size", "_search",
@@ -92,7 +96,8 @@ def test_every_parameter_is_covered():
     """Every request.args a page of ours reads is probed above."""
     probed = {name for params in OURS.values() for name in params}
     for plugin in (ROOT / "plugins").glob("*.py"):
-        read = set(re.findall(r"""request\.args\.get(?:list)?\(\s*["']([^"']+)["']""", plugin.read_text()))
+        text = plugin.read_text()
+        read = set(READS.findall(text)) | ({"page"} if "page_number(request" in text else set())
         assert read <= probed | set(TABLE), (plugin.name, read - probed)
 
 
@@ -126,12 +131,36 @@ async def test_datasette_parameter_errors_are_400s_saying_why(ds, url, message):
 @aio
 async def test_page_numbers(ds):
     for path in ("/claims", "/documents", "/scorecard/author"):
-        for huge in (str(10 ** 30), str(2 ** 63), "100000"):
+        for huge in (str(10 ** 30), str(2 ** 63), "100000", "9" * 5000):
             response = await ds.client.get(f"{path}.json?page={huge}")
-            assert response.status_code == 404 and "page" in response.json()["error"], (path, huge)
-        for odd in ("abc", "-5", "0", "1e9", ""):  # not a page number: the first page
-            response = await ds.client.get(f"{path}.json?page={odd}")
-            assert response.status_code == 200 and response.json()["page"] == 1, (path, odd)
+            assert response.status_code == 404 and "?page=" in response.json()["error"], (path, huge[:30])
+        for odd in ("abc", "-1", "0", "000", "1.5", "1e9", "+2", " 2", "２", "<b>2</b>"):  # not a page number
+            response = await ds.client.get(f"{path}.json?" + urlencode({"page": odd}))
+            assert response.status_code == 400, (path, odd, response.status_code)
+            assert response.json()["error"] == "?page= is a page number: a whole number from 1, such as ?page=2."
+            html = await ds.client.get(f"{path}?" + urlencode({"page": odd}))
+            assert html.status_code == 400 and "?page= is a page number" in html.text and "<b>2" not in html.text
+        for given, page in (("", 1), ("1", 1), ("01", 1)):  # empty: not chosen, the first page
+            response = await ds.client.get(f"{path}.json?page={given}")
+            assert response.status_code == 200 and response.json()["page"] == page, (path, given)
+
+
+@aio
+@pytest.mark.parametrize("url, error", [
+    ("/scorecard.json?rule=harsh", "?rule= is one of: half, strict, lenient."),
+    ("/scorecard/year.json?rule=HALF", "?rule= is one of: half, strict, lenient."),
+    ("/scorecard/author.json?sort=hit_rate", "?sort= is one of: predictions, interval, label."),
+    ("/calibration.json?rule=strict%00", "?rule= is one of: half, strict, lenient."),
+    (f"/calibration/author/{AUTHOR}.json?rule=0.5", "?rule= is one of: half, strict, lenient."),
+    ("/claims.json?year=24", "?year= is a year: four digits, such as 2024."),
+])
+async def test_unknown_choices_are_400s_listing_the_choices(ds, url, error):
+    response = await ds.client.get(url)
+    assert response.status_code == 400, (url, response.status_code)
+    assert response.json()["error"] == error
+    # and the page itself says so, in the same words
+    response = await ds.client.get(url.replace(".json", "", 1))
+    assert response.status_code == 400 and str(escape(error)) in response.text
 
 
 # Headings name only what exists
