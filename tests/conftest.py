@@ -34,6 +34,17 @@ def seeds_copy(tmp_path):
     return Path(shutil.copytree(SEEDS, tmp_path / "seeds"))
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (tests/browser.py), one per test module. Skips the test when Chromium or
+    Playwright is missing, unless CI asks for them (HINDSIGHT_REQUIRE_BROWSER=1): then it fails."""
+    from browser import Browser, require_browser  # here: only browser tests need Playwright
+
+    require_browser()
+    with Browser() as chromium:
+        yield chromium
+
+
 @pytest_asyncio.fixture(scope="session")
 async def ds(db_path):
     metadata = yaml.safe_load((ROOT / "metadata.yml").read_text())

@@ -2,7 +2,7 @@
 and the main pages load with every stylesheet, script and image, and no console error.
 Without Chromium or Playwright the tests skip, unless HINDSIGHT_REQUIRE_BROWSER=1."""
 import pytest
-from browser import Browser, require_browser, serve
+from browser import require_browser, serve
 from ledger import Ledger
 
 PREFIX = "/ledger/"
@@ -14,12 +14,6 @@ require_browser()
 def site(db_path):
     with serve(db_path, extra_args=("--setting", "base_url", PREFIX)) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with Browser() as chromium:
-        yield chromium
 
 
 @pytest.mark.parametrize("path", ["", "documents", f"documents/{next(iter(LEDGER.documents))}", "scorecard/author",

@@ -3,7 +3,7 @@ Screenshots go to test-artifacts/. Without Chromium or Playwright the tests skip
 import sqlite3
 
 import pytest
-from browser import Browser, require_browser, serve
+from browser import require_browser, serve
 from ledger import Ledger
 
 require_browser()
@@ -14,12 +14,6 @@ LEDGER = Ledger()
 def site(db_path):
     with serve(db_path) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with Browser() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")

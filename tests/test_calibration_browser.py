@@ -1,20 +1,16 @@
 """The calibration page in a real browser on a real server (issue 14): it renders its reliability
 diagram without console errors, and the numbers a reader sees are the JSON's. Screenshots go to
-test-artifacts/. Without Chromium the tests skip, unless HINDSIGHT_REQUIRE_BROWSER=1."""
+test-artifacts/. Without Chromium or Playwright the tests skip, unless HINDSIGHT_REQUIRE_BROWSER=1."""
 import json
-import os
 import urllib.request
 
 import pytest
-from browser import Browser, find_chromium, serve
+from browser import require_browser, serve
 from test_calibration import write_ledger
 
 from ingest.build import build
 
-if not find_chromium():
-    if os.environ.get("HINDSIGHT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("HINDSIGHT_REQUIRE_BROWSER=1 but chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
+require_browser()
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +19,6 @@ def site(tmp_path_factory):
     build(write_ledger(root / "seeds"), root / "hindsight.db")
     with serve(root / "hindsight.db") as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with Browser() as chromium:
-        yield chromium
 
 
 def get_json(url):

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from browser import Browser, require_browser, serve
+from browser import serve
 from conftest import SEEDS
 from ingest.build import build
 
@@ -241,14 +241,6 @@ DOM_CHECKS = {
                     ".filter(u => /^(javascript|vbscript|data):/i.test(u))",
     "hostile_scripts": "[...document.scripts].filter(s => s.textContent.includes('__pwned')).length",
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Only the browser tests skip (or fail in CI) without a browser; the HTTP checks above still run.
-    require_browser()
-    with Browser() as b:
-        yield b
 
 
 def load_without_csp(browser, url, expressions):
