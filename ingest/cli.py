@@ -119,7 +119,7 @@ def serve(seeds, db, host, port, rebuild):
     """Build if needed, then serve the database read-only with Datasette.
 
     The site's metadata.yml, plugins/, templates/ and static/ come from the current folder when it
-    has them, else from the Hindsight checkout the command is installed from.
+    has them, else the copy installed with the command (the checkout, for an editable install).
     """
     if rebuild or not db.exists():
         click.get_current_context().invoke(build, seeds=seeds, db=db)
