@@ -166,6 +166,8 @@ def require(tool, what):
 def run_publish(target, seeds, releases_dir, options):
     require_seeds(seeds)
     commit = git_commit(site_root())  # the version of the site's code, shown on /-/versions
+    if commit == "unknown":  # an installed copy, not a checkout: the package's version says which code
+        commit = f"hindsight-{importlib.metadata.version('hindsight')}"
     with tempfile.TemporaryDirectory() as tmp:
         args, info = stage(seeds, releases_dir, commit, Path(tmp))
         if info["version"]:

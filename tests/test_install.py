@@ -103,3 +103,6 @@ def test_publish_stages_the_site(installed):
         shipped = sorted(p.name for p in (ROOT / folder).iterdir() if p.is_file())
         assert sorted(p.name for p in (bundle / folder).iterdir() if p.is_file()) == shipped, folder
     assert (bundle / "plugins" / "hindsight-site" / "hindsight_site" / "__init__.py").is_file()
+    version = run(sys.executable, "-c", "import importlib.metadata; print(importlib.metadata.version('hindsight'))",
+                  cwd=ledger, env=env).strip()
+    assert f"--version-note hindsight-{version}" in (bundle / "Dockerfile").read_text()  # no git here: the package's version
