@@ -26,6 +26,9 @@ to its end. Steps that can take far longer than the limit, or hold far more memo
 - The rows one query fetches: Datasette reads up to max_returned_rows rows into memory before the
   response cap below applies, so a query fetching more than FETCH_LIMIT bytes of text and blobs
   through one cursor fails with a 400 saying so.
+- One row of many huge values (`select zeroblob(1e8), zeroblob(1e8), ...`, up to 2,000 columns)
+  is whole in memory before any row is counted: SQLite's memory in the server process is held
+  to HEAP_LIMIT (its hard heap limit), and a query it stops is a 400 saying so.
 
 And no response body may exceed RESPONSE_LIMIT bytes (the database download, a file, is exempt):
 one announced as larger is answered with a 500 instead; a streamed one is cut off with a last line
@@ -40,6 +43,8 @@ import sqlite3
 from urllib.parse import parse_qsl
 
 from datasette import hookimpl
+from datasette.handle_exception import handle_exception as datasette_handle_exception
+from datasette.utils.asgi import BadRequest
 
 from hindsight_site import route_path
 
@@ -52,6 +57,9 @@ RESPONSE_LIMIT = 256 * 1024 * 1024
 # The text and blobs one query may fetch into memory (Datasette reads up to max_returned_rows rows
 # before the response cap applies): more could not be sent anyway.
 FETCH_LIMIT = RESPONSE_LIMIT
+# All of SQLite's memory in the server (every connection: page caches, sorts, values being read):
+# room for a largest-possible document row on each of Datasette's three SQL threads.
+HEAP_LIMIT = 512 * 1024 * 1024
 
 # Wider padding than any page needs; one call at this width takes well under a millisecond.
 MAX_FORMAT_WIDTH = 100_000
@@ -79,6 +87,7 @@ LEADING_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0
 def prepare_connection(conn):
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LENGTH_LIMIT)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN)
+    conn.execute(f"pragma hard_heap_limit = {HEAP_LIMIT:d}")  # process-wide: past it, SQLite's NOMEM
     builtin = sqlite3.connect(":memory:", check_same_thread=False)  # SQLite's own functions, once checked
     builtin.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, LENGTH_LIMIT)
     builtin.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, MAX_LIKE_PATTERN)
@@ -314,6 +323,16 @@ def capped(send, scope, query_string):
         await send(event)
 
     return send_capped
+
+
+@hookimpl(tryfirst=True)
+def handle_exception(datasette, request, exception):
+    """SQLite out of memory (its NOMEM, a MemoryError in Python) means a query past HEAP_LIMIT."""
+    if isinstance(exception, MemoryError):
+        return datasette_handle_exception(datasette, request, BadRequest(
+            f"The query needs more memory than the site gives SQLite ({HEAP_LIMIT // 2 ** 20} MiB): ask for "
+            "fewer columns or shorter values (the whole database can be downloaded instead)."))
+    return None
 
 
 def too_much_fetched():

@@ -233,6 +233,20 @@ async def test_a_query_fetching_too_much_is_a_clear_400(ds, monkeypatch, path):
     assert table.status_code == 400 and "ask for fewer rows or columns" in table.text
 
 
+@pytest.mark.asyncio(loop_scope="session")
+@pytest.mark.parametrize("path", ["/hindsight.json", "/hindsight"])
+async def test_one_row_of_many_huge_values_is_a_clear_400(ds, path):
+    # The row is whole in memory before any row is counted: SQLite's heap limit stops it instead
+    # (six values of 100 MB, each under the length limit, are 600 MB: past the 512 MiB).
+    limits = plugin("query_limits")
+    assert (await ds.client.get("/hindsight/claims.json?_size=1")).status_code == 200  # a connection prepared
+    assert sqlite3.connect(":memory:").execute("pragma hard_heap_limit").fetchone()[0] == limits.HEAP_LIMIT
+    wide = ", ".join(["zeroblob(100000000)"] * 6)
+    response = await ds.client.get(path + "?" + urlencode({"sql": f"select {wide}"}))
+    assert response.status_code == 400 and "more memory than the site gives SQLite (512 MiB)" in response.text
+    assert (await ds.client.get("/hindsight/claims.json?_size=5")).status_code == 200
+
+
 # -- 1 and 2 against a real server: hostile requests fail fast while other pages are answered ------
 
 def fetch(url, timeout=60):
