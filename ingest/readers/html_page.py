@@ -12,24 +12,32 @@ for active content (``extracts_main_content``) rather than refusing every page t
 What the page says about itself goes into front_matter: title, date (ISO), author, url (the
 canonical address), sitename, for a later ``hindsight add``.
 """
+import functools
 import re
-
-from markdownify import MarkdownConverter
 
 from ..hookspecs import hookimpl
 from .base import ReadDocument, ReaderError, normalise_newlines, render_text
-from .html_cells import CellsMixin
 
 _PAGE_START = re.compile(r"(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _META_KEYS = ("title", "date", "author", "url", "sitename")
 
 
-class _PageConverter(CellsMixin, MarkdownConverter):
-    def __init__(self):
-        # escape_misc: a page's text holds no markdown, so every * _ # [ | ... is literal; render_text
-        # removes the escapes, the document page shows the characters.
-        super().__init__(heading_style="ATX", bullets="-", escape_misc=True)
+@functools.cache
+def _page_converter():
+    """The converter class, made on the first page read: bs4 and markdownify take ~70 ms to import,
+    which every build (every command) paid for registering this reader."""
+    from markdownify import MarkdownConverter
+
+    from .html_cells import CellsMixin
+
+    class PageConverter(CellsMixin, MarkdownConverter):
+        def __init__(self):
+            # escape_misc: a page's text holds no markdown, so every * _ # [ | ... is literal; render_text
+            # removes the escapes, the document page shows the characters.
+            super().__init__(heading_style="ATX", bullets="-", escape_misc=True)
+
+    return PageConverter
 
 
 class HtmlPageReader:
@@ -49,7 +57,7 @@ class HtmlPageReader:
                                    with_metadata=False)
         if not html:
             raise ReaderError("no main content found in this HTML page: save the article itself, or its text", 1)
-        markdown = _BLANK_LINES.sub("\n\n", _PageConverter().convert(html)).strip("\n") + "\n"
+        markdown = _BLANK_LINES.sub("\n\n", _page_converter()().convert(html)).strip("\n") + "\n"
         text, sections = render_text(markdown)
         return ReadDocument(self.name, markdown, text, sections, _metadata(trafilatura, raw))
 
