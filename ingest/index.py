@@ -34,7 +34,7 @@ def indexer(conn):
     indexed = {}  # table -> the last rowid in its index
 
     def index_new_rows(tables):
-        for table in SEARCH.keys() & set(tables):
+        for table in [t for t in SEARCH if t in tables]:  # in SEARCH's order: a set's order follows the hash seed
             columns = ", ".join(f"[{c}]" for c in SEARCH[table])
             conn.execute(f"insert into [{table}_fts] (rowid, {columns}) select rowid, {columns} from [{table}] where rowid > ?",
                          [indexed.get(table, 0)])
