@@ -23,6 +23,9 @@ to its end. Steps that can take far longer than the limit, or hold far more memo
   like() and glob(), except a literal with a % at either end or both (Datasette's contains,
   startswith and endswith filters), answered in Python in linear time with SQLite's semantics.
   Patterns are also held to MAX_LIKE_PATTERN characters.
+- A refused call raises OverflowError, which Python's sqlite3 turns into SQLite's own "string or
+  blob too big" (any other exception reads "user-defined function raised exception", and a
+  function cannot set its own message).
 - The rows one query fetches: Datasette reads up to max_returned_rows rows into memory before the
   response cap below applies, so a query fetching more than FETCH_LIMIT bytes of text and blobs
   through one cursor fails with a 400 saying so.
@@ -150,7 +153,7 @@ def check_match(pattern, text, wildcard):
     first = pattern.find(wildcard)
     after = pattern[first + 1:].rstrip(wildcard) if first >= 0 else ""  # a trailing wildcard ends at once
     if len(text) * len(after) > MATCH_BUDGET:
-        raise ValueError(f"LIKE or GLOB over {MATCH_BUDGET:,} (text length times pattern length)")
+        raise OverflowError(f"LIKE or GLOB over {MATCH_BUDGET:,} (text length times pattern length)")
 
 
 def bounded_rows(factory):
@@ -185,7 +188,7 @@ def check_format(args):
         if kind != "%":
             next(rest, None)
         if any(abs(float(size or 0)) > MAX_FORMAT_WIDTH for size in sizes):
-            raise ValueError(f"printf() width or precision over {MAX_FORMAT_WIDTH:,}")
+            raise OverflowError(f"printf() width or precision over {MAX_FORMAT_WIDTH:,}")
 
 
 def number(value):
