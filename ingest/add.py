@@ -100,6 +100,22 @@ def add(path, document_id, print_only, seeds):
     click.echo(summary(seeds, plan))
 
 
+def _said_before(seeds, document_id, limit=5):
+    """The likeliest pairs of a new claim and one already in the ledger: a prediction made again is
+    linked (same_as), so that it counts once per predictor."""
+    from .link_suggestions import seed_claims, suggest
+
+    found = suggest(seed_claims(seeds), limit=limit, document=document_id)
+    if not found:
+        return []
+    lines = [f"Maybe said before in the ledger (`hindsight links --suggest --document {document_id}` "
+             "gives the line to add for each):"]
+    for score, first, then in found:
+        new, old = (first, then) if first["document"] == document_id else (then, first)
+        lines.append(f"  {score:5.1f}  {new['id']} ~ {old['id']} ({old['document']}): {old['statement']}")
+    return lines
+
+
 # ---------------------------------------------------------------- planning
 
 def make_plan(path, data, source, seeds, document_id=None):
@@ -434,6 +450,7 @@ def summary(seeds, plan):
     if plan.new_publisher:
         lines.append(f"publishers.yml: added {plan.new_publisher}")
     lines.append(f"{claims_file}: {plan.claim_count} candidate claim(s) to review.")
+    lines += _said_before(seeds, plan.document_id)
     lines.append(f"Next: check the marked fields in {seeds / 'documents.yml'}, review {claims_file} "
                  f"(keep, edit or delete each claim; add resolutions), then run `hindsight check --seeds {seeds}`.")
     return "\n".join(lines)

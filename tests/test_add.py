@@ -406,3 +406,18 @@ def test_a_hedge_the_ledger_prices_gets_its_probability_at_build(seeds, tmp_path
     except ValidationFailed as e:
         problems = e.problems
     assert not [p for p in problems if "probability" in p.message or "confidence_words" in p.message]
+
+
+def test_a_prediction_the_ledger_already_holds_is_pointed_out(seeds, tmp_path):
+    """After adding, the curator is told which new claims look like ones already in the ledger, to
+    link them (same_as) so that the prediction counts once per predictor."""
+    post = tmp_path / "2025-03-01-open-models.md"
+    post.write_text("---\ntitle: Where enterprise AI goes next\nauthor: Jane Q. Writer\ndate: 2025-03-01\n---\n\n"
+                    "Companies will turn from commercial LLMs to open-source LLMs by 2026.\n\n"
+                    "Quantum computers will design new antibiotics by 2030.\n")
+    result = run(post, "--seeds", seeds)
+    assert result.exit_code == 0, result.output
+    said = result.output.split("Maybe said before in the ledger")[1].splitlines()[1:]
+    pairs = [line.split(":")[0].split() for line in said if " ~ " in line]
+    assert ["where-enterprise-ai-goes-next-01", "~", "pb24-47", "(predibase-llm-predictions-2024)"] in [p[1:] for p in pairs]
+    assert not any("-02" in p[1] for p in pairs)  # nothing in the ledger is about antibiotics
