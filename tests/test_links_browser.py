@@ -1,23 +1,15 @@
 """A linked claim in a real browser: its page shows the same prediction in the other source, linked,
 with no console errors. The screenshot goes to test-artifacts/linked-claim.png."""
-import os
-
-import pytest
-from browser import Browser, find_chromium, serve
-
-if not find_chromium():
-    if os.environ.get("HINDSIGHT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("HINDSIGHT_REQUIRE_BROWSER=1 but chromium is not installed (apt-get install chromium)")
-    pytest.skip("chromium is not installed", allow_module_level=True)
+from browser import serve
 
 SECTION = ("(() => { const h = document.getElementById('same-prediction'); const list = h && h.nextElementSibling"
            " && h.nextElementSibling.nextElementSibling; return list ? [...list.querySelectorAll('a.statement')]"
            ".map(a => a.getAttribute('href')) : null })()")
 
 
-def test_linked_claim_page(db_path):
+def test_linked_claim_page(db_path, browser):
     # soai24-04 (State of AI Report, October 2024) is linked to hupo24-17 (hu-po, July 2024): one claim, two sources
-    with serve(db_path) as site, Browser() as browser:
+    with serve(db_path) as site:
         page = browser.load(site + "/claims/soai24-04", screenshot="linked-claim.png", expressions={"same": SECTION})
     assert page.status == 200 and not page.errors, page.errors
     assert page.screenshot.stat().st_size > 10_000  # a rendered page, not a blank image
