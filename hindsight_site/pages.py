@@ -31,10 +31,13 @@ def page_number(request, per_page, past_the_end):
     return int(digits)
 
 
-async def answer(datasette, request, data, template, json_url, **context):
+async def answer(datasette, request, data, template, json_url, later=None, **context):
     """The page's answer: its data as JSON when its address asks for .json (the route's format), else
-    the template rendered with the data, the context and the address of the JSON."""
+    the template rendered with the data, the context and the address of the JSON. later: {name: an
+    async function} for what only the HTML shows, so a JSON request does not query for it."""
     if request.url_vars.get("format"):
         return Response.json(data)
+    for name, make in (later or {}).items():
+        context[name] = await make()
     return Response.html(await datasette.render_template(
         template, {**data, **context, "alternate_url_json": json_url}, request=request))

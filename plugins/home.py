@@ -52,7 +52,7 @@ async def home(datasette, request):
     data = await home_data(datasette)
     return await answer(datasette, request, data, "hindsight_home.html", datasette.urls.path("/.json"),
                         title="A ledger of AI predictions", dimensions=DIMENSIONS,
-                        queries=await datasette.get_canned_queries(ledger_name(datasette), request.actor))
+                        later={"queries": lambda: datasette.get_canned_queries(ledger_name(datasette), request.actor)})
 
 
 @hookimpl

@@ -89,7 +89,7 @@ async def overview(datasette, request):
             "dimensions": dimensions}
     return await answer(datasette, request, data, "hindsight_scorecards.html",
                         datasette.urls.path("/scorecard.json?" + urlencode({"rule": rule})),
-                        title="Scorecards", names=DIMENSIONS, rules=RULES, labels=await verdict_labels(db))
+                        title="Scorecards", names=DIMENSIONS, rules=RULES, later={"labels": lambda: verdict_labels(db)})
 
 
 async def dimension_page(datasette, request):
@@ -121,7 +121,7 @@ async def dimension_page(datasette, request):
     }
     return await answer(datasette, request, data, "hindsight_scorecard.html", url(".json"),
                         title=f"Scorecard {DIMENSIONS[dimension][1].lower()}", names=DIMENSIONS, rules=RULES,
-                        sorts=SORTS, labels=await verdict_labels(db), url=url)
+                        sorts=SORTS, url=url, later={"labels": lambda: verdict_labels(db)})
 
 
 @hookimpl

@@ -26,7 +26,7 @@ async def topics_page(datasette, request):
     db = ledger(datasette)
     topics = [dict(r) for r in (await db.execute(SCORED_TOPICS + " order by t.path")).rows]
     return await answer(datasette, request, {"topics": topics}, "hindsight_topics.html",
-                        datasette.urls.path("/topics.json"), title="Topics", labels=await verdict_labels(db))
+                        datasette.urls.path("/topics.json"), title="Topics", later={"labels": lambda: verdict_labels(db)})
 
 
 async def topic_page(datasette, request):
