@@ -312,7 +312,8 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
             recount = json.dumps(sorted(redo | gone | claim_links.documents_touched(db, targets)))
             claims_of = "select id from claims where document_id in (select value from json_each(?))"
             recounted = [r[0] for r in db.execute(claims_of, [recount])]
-            before = aggregate.counts_of(db, recounted), probability_scores.count(db, recounted)  # what the old rows add
+            # what the old rows add, to the scorecards and to the probability counts
+            hits_before, probabilities_before = aggregate.counts_of(db, recounted), probability_scores.count(db, recounted)
             _delete(db, redo | gone, links)
             _check_unique_claims(db, ctx.claim_ids, problems)
             if problems:
@@ -324,8 +325,8 @@ def update(plan, seeds_dir, db_path, tmp, copy, progress=None, lists=None):
             if problems:
                 raise ValidationFailed(problems)
             recounted = [r[0] for r in db.execute(claims_of, [recount])]
-            aggregate.apply(db, before[0], aggregate.counts_of(db, recounted))
-            probability_scores.apply(db, before[1], probability_scores.count(db, recounted))
+            aggregate.apply(db, hits_before, aggregate.counts_of(db, recounted))
+            probability_scores.apply(db, probabilities_before, probability_scores.count(db, recounted))
         _refresh_search(db)
         db.execute("pragma journal_mode = delete")
     finally:
