@@ -363,3 +363,14 @@ def test_a_hedge_in_the_words_table_is_left_for_the_build_to_price(tmp_path):
     assert all("probability_source" not in by_start[k] for k in ("Regulators", "AI", "There"))
     assert by_start["There"]["probability"] == 0.7
     assert all("probability_source" not in c for c in run(tmp_path, "Open models will very likely win by 2026.\n"))
+
+
+@pytest.mark.parametrize("sentence, relayed", [
+    ("I predict that we will begin to hear some Artificial General Intelligence claims by 2025.", False),
+    ("Sam Altman claims that AGI will arrive by 2027.", True),
+])
+def test_claims_as_a_noun_relays_no_one(tmp_path, sentence, relayed):
+    claims = run(tmp_path, f"# Outlook\n\n{sentence}\n")
+    assert len(claims) == 1
+    assert ("RELAYED" in claims[0]["_why"]) is relayed
+    assert ("General Intelligence" in claims[0]["_why"]) is False

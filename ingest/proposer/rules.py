@@ -69,6 +69,9 @@ _INTENTION = re.compile(
     r"|\bI(?: will|['’]ll) be \w+ing\b|\byou['’]ll (?:just |never )?\w+|\bI['’]m sure\b"
     r"|\bif you\b|\byou(?:['’]re| are) (?:going to|gonna)\b", re.I)  # "if you don't..., you're going to": generic advice
 _FIRST_PERSON = re.compile(r"\b(?:I|I['’]m|I['’]d|my|we|our)\b")
+# "claims" after a determiner, past any capitalised words, is a noun: "we will hear some Artificial
+# General Intelligence claims" relays no one.
+_CLAIMS_NOUN = re.compile(r"\b(?i:some|the|these|those|such|many|more|new|any|no|bold|their|its)(?: [A-Z][\w.'’-]*)*\s*$")
 _STAT_ROW = re.compile(r"^(?:st(?:an)?d(?:ard)?[ .]?dev|stdev|sd|\d+% CI|CI|n|count|min|max|range|variance|iqr)\b", re.I)
 _AGGREGATE_ROW = re.compile(r"^(?:mean|median|geo ?mean|geo odds|average|aggregate|total|all|overall|consensus)\b", re.I)
 _NUMBER = re.compile(r"^~?\s*(?:\d+(?:\.\d+)?)\s*%?$")
@@ -203,7 +206,7 @@ def candidate_for(ctx, unit, sibling_of=0):
     elif unit.block == "item" and unit.first and in_frame and len(quote.split()) >= 4:
         cue = "an item of a list framed as predictions"
     elif unit.block in ("item", "heading") and _WEAK.search(plain_quote) and in_frame:
-        cue = f"a {unit.block} in a predictions section ({_WEAK.search(plain_quote).group(0)})"
+        cue = f"{'an' if unit.block[0] in 'aeiou' else 'a'} {unit.block} in a predictions section ({_WEAK.search(plain_quote).group(0)})"
     elif sibling_of and len(quote.split()) >= 4:
         cue = f"in a list where {sibling_of} other items are predictions"
     if cue is None:
@@ -261,6 +264,8 @@ def _author(ctx, unit, quote):
         platform = next((p for p in ("Metaculus", "Manifold") if p in ctx.document.text), "")
         return f"{platform} community".strip(), False
     relay = _RELAY.search(quote)
+    if relay and relay.group(0).endswith("claims") and _CLAIMS_NOUN.search(quote, 0, relay.start()):
+        relay = None
     if relay and not _FIRST_PERSON.match(relay.group("who")):
         return relay.group("who"), True
     if unit.speaker:
